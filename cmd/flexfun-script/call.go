@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/settings"
+)
+
+const callSynopsis = `call SCRIPT_OR_NAME [--params JSON|@file] [--columns a,b] [--format table|csv|json] [--config FILE ...]
+
+Runs one function in-process, without a server, and prints its result.
+SCRIPT_OR_NAME is a script file (loaded on its own) or the name of a function
+found under the configured [flexfun] functions (the bundled examples when no
+configuration is given).`
+
+// callOptions are the flags of the call command.
+type callOptions struct {
+	configs configFiles
+	params  string
+	columns string
+	format  string
+	verbose bool
+}
+
+func runCall(args []string, stdout, stderr io.Writer) error {
+	var opts callOptions
+	fs := newFlagSet("call", callSynopsis, stderr)
+	fs.Var(&opts.configs, "config", "configuration `FILE`s (TOML), several allowed")
+	fs.StringVar(&opts.params, "params", "{}", "the invocation's parameters as a JSON object, or @file to read them from a file")
+	fs.StringVar(&opts.columns, "columns", "", "comma-separated column names to keep (the columns hint)")
+	fs.StringVar(&opts.format, "format", "table", "output format: table, csv or json")
+	fs.BoolVar(&opts.verbose, "v", false, "show script log output (print, log.*) on stderr")
+	positional, err := parseInterleaved(fs, expandConfigArgs(args))
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	write, err := formatter(opts.format)
+	if err != nil {
+		return err
+	}
+	req, err := callRequest(opts)
+	if err != nil {
+		return err
+	}
+	table, err := callFunction(positional[0], opts, req, stderr)
+	if err != nil {
+		return err
+	}
+	defer table.Release()
+	return write(stdout, table)
+}
+
+// callRequest builds the request from --params and --columns.
+func callRequest(opts callOptions) (*engine.Request, error) {
+	params := []byte(opts.params)
+	if name, ok := strings.CutPrefix(opts.params, "@"); ok {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("--params: %w", err)
+		}
+		params = data
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(params, &obj); err != nil || obj == nil {
+		return nil, fmt.Errorf("--params: want a JSON object, e.g. '{\"rows\": 5}': %v", jsonProblem(err))
+	}
+	req := &engine.Request{Parameters: params, CallID: "cli", Headers: map[string][]string{}}
+	if opts.columns != "" {
+		for c := range strings.SplitSeq(opts.columns, ",") {
+			req.Columns = append(req.Columns, strings.TrimSpace(c))
+		}
+	} else if cols, ok := obj["columns"].([]any); ok {
+		for _, c := range cols {
+			if s, ok := c.(string); ok {
+				req.Columns = append(req.Columns, s)
+			}
+		}
+	}
+	return req, nil
+}
+
+func jsonProblem(err error) string {
+	if err == nil {
+		return "got null"
+	}
+	return err.Error()
+}
+
+// callFunction loads the function and calls it within the call deadline.
+func callFunction(target string, opts callOptions, req *engine.Request, stderr io.Writer) (*arrowbridge.Table, error) {
+	level := slog.LevelWarn
+	if opts.verbose {
+		level = slog.LevelDebug
+	}
+	logger := newLogger(stderr, true, level)
+	cfg, err := loadSettings(opts.configs)
+	if err != nil {
+		return nil, err
+	}
+	reg := newRegistry(cfg, logger)
+	fn, cleanup, err := findFunction(reg, target, cfg, len(opts.configs) > 0, logger)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.FlexFun.CallDeadline)
+	defer cancel()
+	return fn.Call(ctx, req)
+}
+
+// findFunction loads target as a script file if it is one, else looks it up
+// by name among the configured functions.
+func findFunction(reg *engine.Registry, target string, cfg *settings.Config, configGiven bool, logger *slog.Logger) (*engine.Function, func(), error) {
+	if info, err := os.Stat(target); err == nil && !info.IsDir() {
+		if err := reg.LoadFiles([]string{target}); err != nil {
+			return nil, nil, err
+		}
+		fns := reg.Functions()
+		if len(fns) == 0 {
+			return nil, nil, fmt.Errorf("%s is a helper module (it defines no call function)", target)
+		}
+		return fns[0], func() {}, nil
+	}
+	paths, cleanup, err := functionPaths(cfg, configGiven, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := reg.LoadPaths(paths); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	fn, ok := reg.Lookup(target)
+	if !ok {
+		cleanup()
+		return nil, nil, fmt.Errorf("no script file and no function named %q (functions: %s)", target, functionNames(reg))
+	}
+	return fn, cleanup, nil
+}
+
+func functionNames(reg *engine.Registry) string {
+	var names []string
+	for _, f := range reg.Functions() {
+		names = append(names, f.Name())
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
+	"github.com/flexfun-script/flexfun-script/scripts/examples"
+	"github.com/flexfun-script/flexfun-script/settings"
+)
+
+// newLogger returns the server logger: JSON lines, or readable text with dev.
+func newLogger(w io.Writer, dev bool, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if dev {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// loadSettings reads the configuration files and the environment.
+func loadSettings(files []string) (*settings.Config, error) {
+	cfg, err := settings.Load(files, os.Environ())
+	if err != nil {
+		return nil, fmt.Errorf("reading settings: %w", err)
+	}
+	return cfg, nil
+}
+
+// newRegistry returns a registry with every runtime the binary has.
+func newRegistry(cfg *settings.Config, logger *slog.Logger) *engine.Registry {
+	return engine.NewRegistry(engine.Options{
+		Runtimes: []engine.Runtime{starlarkrt.New()},
+		Settings: scriptSettings(cfg.Raw),
+		Logger:   logger,
+	})
+}
+
+// extractExamples writes the embedded example scripts into a new temporary
+// directory and returns it; remove it when done.
+func extractExamples() (string, error) {
+	dir, err := os.MkdirTemp("", "flexfun-examples-")
+	if err != nil {
+		return "", fmt.Errorf("extract examples: %w", err)
+	}
+	err = fs.WalkDir(examples.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == "." {
+			return err
+		}
+		target := filepath.Join(dir, filepath.FromSlash(path))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := examples.FS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("extract examples: %w", err)
+	}
+	return dir, nil
+}
+
+// functionPaths returns the configured function paths or, when none are
+// configured and no config file was given, the bundled examples. cleanup
+// removes what it extracted.
+func functionPaths(cfg *settings.Config, configGiven bool, logger *slog.Logger) (paths []string, cleanup func(), err error) {
+	if len(cfg.FlexFun.Functions) > 0 || configGiven {
+		return cfg.FlexFun.Functions, func() {}, nil
+	}
+	dir, err := extractExamples()
+	if err != nil {
+		return nil, nil, err
+	}
+	logger.Info("serving_bundled_examples", "dir", dir)
+	return []string{dir}, func() { os.RemoveAll(dir) }, nil
+}
+
+// scriptSettings is the configuration scripts see as ctx.settings: every
+// section but the secrets the server itself uses ([enumerated_tokens] and
+// the TLS private key).
+func scriptSettings(raw map[string]any) map[string]any {
+	out := make(map[string]any, len(raw))
+	for section, v := range raw {
+		if section == "enumerated_tokens" {
+			continue
+		}
+		out[section] = v
+	}
+	if server, ok := raw["server"].(map[string]any); ok {
+		copied := make(map[string]any, len(server))
+		for k, v := range server {
+			if k != "tls_private_key" {
+				copied[k] = v
+			}
+		}
+		out["server"] = copied
+	}
+	return out
+}

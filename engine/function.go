@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+)
+
+// A Function is one loaded version of one function file: its declarations
+// checked, its schema built and its on_load hook run.
+// A Function is immutable and safe for concurrent calls.
+type Function struct {
+	name     string
+	path     string
+	metadata json.RawMessage
+	schema   *arrow.Schema
+	script   Script
+	mem      memory.Allocator
+	logger   *slog.Logger
+}
+
+// Name returns the function's name, unique within a registry.
+func (f *Function) Name() string { return f.name }
+
+// Path returns the file the function was loaded from.
+func (f *Function) Path() string { return f.path }
+
+// Metadata returns the declared metadata as compact JSON, "null" when absent.
+func (f *Function) Metadata() json.RawMessage { return f.metadata }
+
+// Schema returns the declared result schema.
+func (f *Function) Schema() *arrow.Schema { return f.schema }
+
+// Files returns the function's file followed by every helper it loads.
+func (f *Function) Files() []string { return f.script.Files() }
+
+// Call runs the function for req and returns its result, trimmed to
+// req.Columns when that is set. The caller releases the Table.
+func (f *Function) Call(ctx context.Context, req *Request) (*arrowbridge.Table, error) {
+	if err := f.checkColumns(req.Columns); err != nil {
+		return nil, err
+	}
+	b := arrowbridge.NewBuilder(f.schema, f.mem)
+	defer b.Release()
+	call := &Call{
+		Function: f.name,
+		Request:  req,
+		Builder:  b,
+		Logger:   f.logger.With("function", f.name, "task_id", req.CallID),
+	}
+	err := f.script.Run(ctx, call)
+	if ctx.Err() != nil {
+		// Abandoned: whatever the script did after that is discarded.
+		return nil, &CancelledError{Function: f.name, Cause: context.Cause(ctx)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	table := b.Finish()
+	if len(req.Columns) == 0 {
+		return table, nil
+	}
+	defer table.Release()
+	return table.Project(req.Columns)
+}
+
+// checkColumns rejects a columns hint that names a column not in the schema.
+func (f *Function) checkColumns(columns []string) error {
+	for _, c := range columns {
+		if len(f.schema.FieldIndices(c)) == 0 {
+			return &BadRequestError{Msg: fmt.Sprintf(
+				"column %q requested in 'columns' is not in the schema of function %q (columns: %s)",
+				c, f.name, strings.Join(fieldNames(f.schema), ", "))}
+		}
+	}
+	return nil
+}
+
+func fieldNames(s *arrow.Schema) []string {
+	names := make([]string, s.NumFields())
+	for i, fld := range s.Fields() {
+		names[i] = fld.Name
+	}
+	return names
+}
+
+// newFunction checks a script's declarations and wraps it in a Function.
+// It does not run on_load.
+func newFunction(path string, script Script, mem memory.Allocator, logger *slog.Logger) (*Function, error) {
+	d := script.Declarations()
+	name := d.Name
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	if err := checkName(name); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(d.Schema) == 0 {
+		return nil, fmt.Errorf("%s: schema declares no columns", path)
+	}
+	schema, err := arrowbridge.NewSchema(d.Schema)
+	if err != nil {
+		return nil, fmt.Errorf("%s: schema: %w", path, err)
+	}
+	metadata := d.Metadata
+	if metadata == nil {
+		metadata = json.RawMessage("null")
+	}
+	return &Function{
+		name:     name,
+		path:     path,
+		metadata: metadata,
+		schema:   schema,
+		script:   script,
+		mem:      mem,
+		logger:   logger,
+	}, nil
+}
+
+// errBadName is wrapped by every invalid-name error.
+var errBadName = errors.New("invalid function name")
+
+// checkName enforces the contract's rule: 1–128 characters of
+// A-Z a-z 0-9 _ . -
+func checkName(name string) error {
+	if len(name) == 0 || len(name) > 128 {
+		return fmt.Errorf("%w %q: must be 1 to 128 characters", errBadName, name)
+	}
+	for _, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-'
+		if !ok {
+			return fmt.Errorf("%w %q: only A-Z a-z 0-9 _ . - are allowed", errBadName, name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+)
+
+// A Runtime loads the script files of one language.
+// A Runtime is safe for concurrent use.
+type Runtime interface {
+	// Extension returns the file extension the runtime handles, e.g. ".star".
+	Extension() string
+	// Load compiles the file at path and evaluates its top level.
+	// It returns (nil, nil) for a helper module: a file that does not
+	// define a top-level call.
+	Load(path string, env *Env) (Script, error)
+}
+
+// Env is what a runtime needs from the server while loading files.
+type Env struct {
+	// Settings is the merged server configuration, every section
+	// (ctx.settings in scripts).
+	Settings map[string]any
+	// Logger receives print() / console.log() output and log module events.
+	Logger *slog.Logger
+	// Cache is shared by the loads of one pass, so that a helper module
+	// loaded by several functions is evaluated once. A runtime stores what
+	// it likes under its own keys.
+	Cache *Cache
+}
+
+// Declarations are a script's top-level declarations, as the script wrote them.
+type Declarations struct {
+	Name     string          // "" when the script does not declare one
+	Metadata json.RawMessage // compact JSON; nil when absent
+	Schema   []arrowbridge.ColumnSpec
+}
+
+// A Script is one loaded version of a function file. Implementations are
+// safe for concurrent use: Run may be called from many goroutines at once.
+type Script interface {
+	// Declarations returns name, metadata and schema as declared.
+	Declarations() Declarations
+	// OnLoad runs the script's on_load(ctx) hook, if any, and keeps its
+	// frozen result as ctx.state for every later call.
+	OnLoad(ctx context.Context, function string) error
+	// Run runs call(parameters, columns, headers, ctx), writing rows into
+	// c.Builder. When ctx is done, Run interrupts the script, runs the
+	// script's cancel() hook once, and returns.
+	Run(ctx context.Context, c *Call) error
+	// Files returns the files the script depends on: itself first, then
+	// every helper it loaded, directly or not.
+	Files() []string
+}
+
+// Call is one invocation of a function, as a Script sees it.
+type Call struct {
+	Function string
+	Request  *Request
+	Builder  *arrowbridge.Builder
+	Logger   *slog.Logger // already tagged with function and task_id
+}

@@ -1,0 +1,134 @@
+// Package settings reads the server's configuration: TOML files plus
+// GOODDATA_FLIGHT_* environment variables, merged, validated and returned as
+// typed structs. It is the only package that reads raw TOML; everything else
+// takes a *Config.
+//
+// Load merges the files key by key in order (a later file wins per key), loads
+// the hidden sibling X.local.toml after each X.toml when it exists, then
+// applies environment variables of the form
+//
+//	GOODDATA_FLIGHT_<SECTION>__<KEY>[__<KEY>...]=<TOML value>
+//
+// Every error names where the offending key came from (a file or an
+// environment variable), the key, and what was expected; all errors are
+// reported together.
+//
+// The sections it understands are [server], [enumerated_tokens], and
+// [flexfun] with its alias [flexconnect]. Every other section is kept as read
+// in Config.Raw, which scripts see as ctx.settings.
+//
+// A Config is not modified after Load returns, so it is safe for concurrent
+// use; callers must treat Config.Raw as read-only.
+package settings
+
+import (
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration of one server process.
+type Config struct {
+	Server           ServerConfig
+	EnumeratedTokens []string // [enumerated_tokens] tokens
+	FlexFun          FlexFunConfig
+
+	// Raw holds every section after merging and environment overrides,
+	// user sections included, with TOML types: int64, float64, bool,
+	// string, []any, map[string]any and time.Time. Defaults are not filled
+	// in. It becomes the scripts' ctx.settings; treat it as read-only.
+	Raw map[string]any
+
+	// Files lists the files read, in order, including X.local.toml siblings.
+	Files []string
+
+	origins map[string]string
+}
+
+// Authentication methods accepted by [server] authentication_method.
+const (
+	AuthNone  = "none"
+	AuthToken = "token"
+)
+
+// EnumeratedTokenVerification is the token_verification value (and the
+// default under token authentication) that accepts exactly the tokens listed
+// in [enumerated_tokens].
+const EnumeratedTokenVerification = "EnumeratedTokenVerification"
+
+// ServerConfig is the [server] section.
+type ServerConfig struct {
+	ListenHost    string // listen_host
+	ListenPort    int    // listen_port
+	AdvertiseHost string // advertise_host, put into the Locations sent to clients
+	AdvertisePort int    // advertise_port
+
+	UseTLS             bool   // use_tls
+	UseMTLS            bool   // use_mtls
+	TLSCertificate     string // tls_certificate: inline PEM or "@/path"; see ReadPEM
+	TLSPrivateKey      string // tls_private_key: inline PEM or "@/path"
+	TLSRootCertificate string // tls_root_certificate: inline PEM or "@/path"
+
+	AuthenticationMethod string // authentication_method: AuthNone or AuthToken
+	TokenHeaderName      string // token_header_name; "" means "Authorization: Bearer <token>"
+	TokenVerification    string // token_verification; EnumeratedTokenVerification under token auth unless set
+
+	TaskThreads      int           // task_threads
+	TaskCloseThreads int           // task_close_threads
+	ResultTTL        time.Duration // task_result_ttl_sec
+
+	MetricsHost     string // metrics_host; "" disables the metrics endpoint
+	MetricsPort     int    // metrics_port
+	HealthCheckHost string // health_check_host; "" disables the health endpoint
+	HealthCheckPort int    // health_check_port
+
+	// MallocTrimInterval (malloc_trim_interval_sec) is accepted for
+	// compatibility with the Python server; Go has no malloc_trim to call.
+	MallocTrimInterval time.Duration
+
+	LogEventKeyName string            // log_event_key_name
+	LogTraceKeys    map[string]string // log_trace_keys: trace_id, span_id, parent_span_id → log key
+
+	OtelExporterType      string // otel_exporter_type: none, zipkin, otlp-http, otlp-grpc or console
+	OtelServiceName       string // otel_service_name
+	OtelServiceNamespace  string // otel_service_namespace
+	OtelServiceInstanceID string // otel_service_instance_id; "" means the host name
+	OtelExtractContext    bool   // otel_extract_context
+}
+
+// FlexFunConfig is the [flexfun] section, also read from [flexconnect].
+type FlexFunConfig struct {
+	// Functions lists script files, directories and globs, as written.
+	Functions []string
+	// CallDeadline (call_deadline_ms) bounds one function call.
+	CallDeadline time.Duration
+	// PollingInterval (polling_interval_ms) is how long GetFlightInfo waits
+	// for a result before asking the client to poll again.
+	PollingInterval time.Duration
+	// Watch (watch) reloads scripts when their files change.
+	Watch bool
+	// ShutdownGrace (shutdown_grace_ms) is how long running calls may
+	// continue after SIGTERM before they are cancelled.
+	ShutdownGrace time.Duration
+}
+
+// Default returns the configuration used with no files and no environment:
+// every default, and no functions.
+func Default() *Config {
+	c, err := Load(nil, nil)
+	if err != nil {
+		// The defaults validate by construction; the tests check it.
+		panic("settings: defaults do not validate: " + err.Error())
+	}
+	return c
+}
+
+// Origin reports where the value at the given path of Raw came from: a
+// file name, or "environment GOODDATA_FLIGHT_..." for an environment
+// variable. It returns "" for a path that was not set. Callers use it to
+// name the source in errors found after Load, e.g. an unreadable
+// tls_certificate file: c.Origin("server", "tls_certificate").
+func (c *Config) Origin(path ...string) string {
+	return c.origins[originKey(path)]
+}
+
+func originKey(path []string) string { return strings.Join(path, "\x00") }
