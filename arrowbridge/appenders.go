@@ -93,6 +93,7 @@ func (a *base) AppendNumber(v float64) error  { return a.reject(describeNumber(v
 func (a *base) AppendString(v string) error   { return a.reject(describeString(v)) }
 func (a *base) AppendBytes(v []byte) error    { return a.reject(describeBytes(v)) }
 func (a *base) AppendTime(v time.Time) error  { return a.reject(describeTime(v)) }
+
 func (a *base) appendNull(b array.Builder) error {
 	if !a.nullable {
 		return a.notNull()
@@ -130,6 +131,7 @@ type builderOf[T any] interface {
 	Append(T)
 }
 
+// intType is the element type of an integer column.
 type intType interface {
 	int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 }
@@ -183,7 +185,7 @@ func (a *intAppender[T, B]) AppendNumber(v float64) error {
 // maxExact is the largest magnitude up to which every whole float64 is exact.
 const maxExact = 1 << 53
 
-// wholeNumber returns v as an intType, or why it is not one exactly.
+// wholeNumber returns v as an integer, or why it is not one exactly.
 func wholeNumber(v float64) (int64, string) {
 	switch {
 	case v != math.Trunc(v) || math.IsInf(v, 0):
@@ -203,9 +205,11 @@ type floatAppender[T float32 | float64, B builderOf[T]] struct {
 
 func (a *floatAppender[T, B]) AppendNull() error { return a.appendNull(a.b) }
 
-// overflows reports whether finite v becomes infinite as a T.
+// overflows reports whether finite v becomes infinite as a T. The size
+// test is constant for each instantiation, so float64 pays nothing.
 func (a *floatAppender[T, B]) overflows(v float64) bool {
-	return math.IsInf(float64(T(v)), 0) && !math.IsInf(v, 0)
+	var t T
+	return unsafe.Sizeof(t) == 4 && math.IsInf(float64(float32(v)), 0) && !math.IsInf(v, 0)
 }
 
 func (a *floatAppender[T, B]) AppendFloat(v float64) error {
@@ -280,7 +284,7 @@ func (a *binaryAppender) AppendString(v string) error {
 func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // date32Appender accepts "YYYY-MM-DD", times (their date in UTC), and
-// intType counts of days since 1970-01-01.
+// integer counts of days since 1970-01-01.
 type date32Appender struct {
 	base
 	b *array.Date32Builder
@@ -333,7 +337,7 @@ func (a *date32Appender) AppendNumber(v float64) error {
 	return nil
 }
 
-// timestampAppender accepts ISO-8601 strings, times, and intType counts of
+// timestampAppender accepts ISO-8601 strings, times, and integer counts of
 // the column's unit since the epoch. A time more precise than the unit is
 // rounded down (toward the past), never toward zero.
 type timestampAppender struct {

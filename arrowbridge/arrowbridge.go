@@ -8,7 +8,8 @@
 //
 // The package knows nothing of Starlark or JavaScript: a runtime maps each
 // of its values onto one of the Appender methods (AppendInt, AppendFloat,
-// AppendString, ...), and the column decides whether it accepts it.
+// AppendString, ...), and the column decides whether it accepts it. The
+// rules of each column type are listed in docs/types.md.
 //
 // Typical use by a runtime:
 //

@@ -14,13 +14,15 @@ import (
 //
 // Rows may be appended one at a time (a value for every column, then
 // EndRow) or column by column (n values for every column, then EndRows(n)).
+// Values appended but not yet ended are dropped by Rollback; Finish panics
+// if any are left.
+//
 // A batch is cut only at EndRow or EndRows, so a column-by-column caller
 // should append in chunks of a few thousand rows (4096, say): a chunk that
 // takes a batch past MaxBatchRows or TargetBatchBytes makes the Builder
 // split the batch into equal slices, which then fall short of the limits.
 type Builder struct {
 	schema  *arrow.Schema
-	mem     memory.Allocator
 	rb      *array.RecordBuilder
 	cols    []Appender
 	strs    []*array.BinaryBuilder // builders of string and binary columns
@@ -37,7 +39,6 @@ type Builder struct {
 func NewBuilder(schema *arrow.Schema, mem memory.Allocator) *Builder {
 	b := &Builder{
 		schema: schema,
-		mem:    mem,
 		rb:     array.NewRecordBuilder(mem, schema),
 		cols:   make([]Appender, schema.NumFields()),
 	}
@@ -118,6 +119,22 @@ func (b *Builder) EndRows(n int) {
 // batchBytes estimates the buffer bytes of the current batch.
 func (b *Builder) batchBytes() int64 { return (b.pending*b.rowBits+7)/8 + b.size }
 
+// Rollback drops every value appended since the last EndRow or EndRows,
+// so that a row abandoned halfway leaves no trace. A runtime calls it when
+// a row fails but the script may go on, e.g. a JavaScript emit whose error
+// the script catches. It costs little when nothing was appended.
+func (b *Builder) Rollback() {
+	for _, f := range b.rb.Fields() {
+		if int64(f.Len()) != b.pending {
+			f.Resize(int(b.pending)) // truncates, strings and nulls included
+		}
+	}
+	b.size = 0
+	for _, s := range b.strs {
+		b.size += int64(s.DataLen())
+	}
+}
+
 // Rows returns the number of rows ended so far.
 func (b *Builder) Rows() int64 { return b.rows }
 
@@ -195,7 +212,7 @@ func (b *Builder) Release() {
 func (b *Builder) checkLengths() {
 	for i, f := range b.rb.Fields() {
 		if int64(f.Len()) != b.pending {
-			panic(fmt.Sprintf("arrowbridge: column %q has %d values, want %d (rows ended)",
+			panic(fmt.Sprintf("arrowbridge: column %q has %d values, want %d (rows ended); a failed row needs Rollback",
 				b.schema.Field(i).Name, f.Len(), b.pending))
 		}
 	}
@@ -204,9 +221,9 @@ func (b *Builder) checkLengths() {
 // cut turns the pending rows into one or more batches. A batch that
 // exceeds MaxBatchRows, or TargetBatchBytes by more than a quarter, is
 // split into equal slices of at most MaxBatchRows rows and about
-// TargetBatchBytes (which happens only after EndRows, or after a row of
-// more than half a MiB). With reserve set, the
-// builders are then sized for a batch like the one just cut.
+// TargetBatchBytes each; that happens only after EndRows, or after a row
+// of more than half a MiB. With reserve set, the builders are then sized
+// for a batch like the one just cut.
 func (b *Builder) cut(reserve bool) {
 	b.checkLengths()
 	n := b.pending

@@ -103,7 +103,8 @@ func bufferBytes(rec arrow.RecordBatch) int {
 }
 
 // ipcSizes writes tab as an IPC stream and returns the size of each
-// batch's message. It reads the stream back and checks that it holds rows.
+// batch's message. It reads the stream back and checks that it holds the
+// same batches.
 func ipcSizes(t *testing.T, mem memory.Allocator, tab *Table) []int {
 	t.Helper()
 	var buf bytes.Buffer
@@ -120,7 +121,10 @@ func ipcSizes(t *testing.T, mem memory.Allocator, tab *Table) []int {
 	must(t, err)
 	defer r.Release()
 	var rows int64
-	for r.Next() {
+	for k := 0; r.Next(); k++ {
+		if k >= len(tab.Batches) || !array.RecordEqual(r.RecordBatch(), tab.Batches[k]) {
+			t.Fatalf("IPC stream: batch %d differs from the table's", k)
+		}
 		rows += r.RecordBatch().NumRows()
 	}
 	if err := r.Err(); err != nil && !errors.Is(err, io.EOF) {
@@ -261,7 +265,7 @@ func TestReleaseWithoutFinish(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	schema := mustSchema(t, ColumnSpec{Name: "id", Type: "int64"}, ColumnSpec{Name: "v", Type: "string"})
 	b := NewBuilder(schema, mem)
-	appendColumns(t, b, 0, 100_000) // one cut batch and builders reserved
+	appendColumns(t, b, 0, 100_000)   // one cut batch and builders reserved
 	must(t, b.Column(0).AppendInt(1)) // a half-built row
 	if mem.CurrentAlloc() == 0 {
 		t.Fatal("nothing allocated")
@@ -419,5 +423,79 @@ func TestAppendAllocs(t *testing.T) {
 	}
 	if b.Rows() != 1001 {
 		t.Errorf("Rows() = %d", b.Rows())
+	}
+}
+
+func TestRollback(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schema := mustSchema(t,
+		ColumnSpec{Name: "id", Type: "int64"},
+		ColumnSpec{Name: "s", Type: "string"},
+		ColumnSpec{Name: "ok", Type: "bool"},
+		ColumnSpec{Name: "m", Type: "decimal128(10, 2) not null"},
+	)
+	b := NewBuilder(schema, mem)
+	defer b.Release()
+	row := func(id int64, s string) error {
+		if err := b.Column(0).AppendInt(id); err != nil {
+			return err
+		}
+		if err := b.Column(1).AppendString(s); err != nil {
+			return err
+		}
+		if err := b.Column(2).AppendNull(); err != nil {
+			return err
+		}
+		return b.Column(3).AppendString(s)
+	}
+	b.Rollback() // nothing to drop
+	must(t, row(0, "1.5"))
+	b.EndRow()
+	// Fails at the last column, after a string was appended.
+	if err := row(1, "not a number"); err == nil {
+		t.Fatal("no error")
+	}
+	b.Rollback()
+	must(t, row(2, "2.5"))
+	b.EndRow()
+	// Column by column: a chunk abandoned halfway.
+	must(t, b.Column(0).AppendInt(3))
+	must(t, b.Column(0).AppendInt(4))
+	must(t, b.Column(1).AppendString("xyz"))
+	b.Rollback()
+	for i := range 40 { // past the builders' minimum capacity
+		must(t, row(int64(10+i), "0.25"))
+		b.EndRow()
+	}
+	tab := b.Finish()
+	defer tab.Release()
+	rec := tab.Batches[0]
+	if rec.NumRows() != 42 {
+		t.Fatalf("%d rows, want 42", rec.NumRows())
+	}
+	ids := rec.Column(0).(*array.Int64)
+	strs := rec.Column(1).(*array.String)
+	oks := rec.Column(2)
+	ms := rec.Column(3).(*array.Decimal128)
+	want := []struct {
+		id int64
+		s  string
+		m  string
+	}{{0, "1.5", "150"}, {2, "2.5", "250"}, {10, "0.25", "25"}, {49, "0.25", "25"}}
+	for k, w := range want {
+		i := k
+		if k == 3 {
+			i = 41
+		}
+		if ids.Value(i) != w.id || strs.Value(i) != w.s || ms.Value(i).BigInt().String() != w.m || !oks.IsNull(i) {
+			t.Errorf("row %d = %d %q %v null=%v, want %d %q %s", i, ids.Value(i), strs.Value(i), ms.Value(i).BigInt(), oks.IsNull(i), w.id, w.s, w.m)
+		}
+	}
+	if ids.NullN() != 0 || oks.NullN() != 42 {
+		t.Errorf("null counts %d, %d", ids.NullN(), oks.NullN())
+	}
+	if got := strs.ValueOffset(2); got != 6 {
+		t.Errorf("third string starts at %d, want 6", got)
 	}
 }

@@ -35,11 +35,14 @@ func digits(s string) (int64, bool) {
 	return n, len(s) > 0
 }
 
+// isLeap reports whether y is a leap year.
+func isLeap(y int64) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
 // daysIn returns the number of days in month m of year y.
 func daysIn(m, y int64) int64 {
 	switch m {
 	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		if isLeap(y) {
 			return 29
 		}
 		return 28
@@ -49,17 +52,20 @@ func daysIn(m, y int64) int64 {
 	return 31
 }
 
+// daysBefore[m] is the number of days before month m+1 in a common year.
+var daysBefore = [12]uint64{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}
+
 // daysFromCivil returns the number of days from 1970-01-01 to y-m-d in the
-// proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
+// proleptic Gregorian calendar, for years 0 to 9999.
 func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
+	// Shift by 400 years (146097 days) so that y-1 is positive and the
+	// divisions are unsigned.
+	n := uint64(y + 400 - 1)
+	days := n*365 + n/4 - n/100 + n/400 + daysBefore[m-1] + uint64(d) - 1
+	if m > 2 && isLeap(y) {
+		days++
 	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400                     // [0, 399]
-	doy := (153*((m+9)%12)+2)/5 + d - 1    // [0, 365], from March 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
-	return era*146097 + doe - 719468
+	return int64(days) - 719162 - 146097 // 719162: days from 0001-01-01 to 1970-01-01
 }
 
 // parseDate parses "YYYY-MM-DD" into days since 1970-01-01.

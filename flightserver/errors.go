@@ -291,7 +291,7 @@ func (e *Error) Trailer() metadata.MD {
 	}
 	if e.Info != nil {
 		js, _ := e.Info.MarshalJSON() // never fails
-		_ = js
+		md.Set(TrailerErrorInfo, string(js))
 	}
 	return md
 }

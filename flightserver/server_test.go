@@ -157,6 +157,18 @@ func checkGoroutines(t *testing.T, before int) {
 	}
 }
 
+// recv receives from ch or fails the test after a few seconds.
+func recv[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatal("timed out waiting for the function")
+		panic("unreachable")
+	}
+}
+
 func cmd(s string) *flight.FlightDescriptor {
 	return &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: []byte(s)}
 }
@@ -291,7 +303,7 @@ func TestInvokeAndRead(t *testing.T) {
 		t.Errorf("location = %v", ep.GetLocation())
 	}
 
-	req := <-got
+	req := recv(t, got)
 	if string(req.Parameters) != params {
 		t.Errorf("parameters = %s, want verbatim %s", req.Parameters, params)
 	}
@@ -348,7 +360,7 @@ func TestParametersDefault(t *testing.T) {
 		if _, _, err := e.getInfo(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
-		req := <-got
+		req := recv(t, got)
 		if string(req.Parameters) != "{}" || req.Columns != nil {
 			t.Errorf("%s: parameters %s, columns %q; want {} and nil", c, req.Parameters, req.Columns)
 		}
@@ -560,15 +572,10 @@ func TestCallDeadline(t *testing.T) {
 		return []Function{blockingFun(ids, ctxErr)}
 	})
 	_, md, err := e.getInfo(context.Background(), `{"functionName":"Block"}`)
-	id := <-ids
+	id := recv(t, ids)
 	wantError(t, err, md, codes.DeadlineExceeded, regexp.QuoteMeta("GetFlightInfo timed out while waiting for task "+id+"."), CodeTimeout, StatusTimedOut)
-	select {
-	case err := <-ctxErr:
-		if err == nil {
-			t.Error("function context ended without error")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the function's context was not cancelled")
+	if err := recv(t, ctxErr); err == nil {
+		t.Error("function context ended without error")
 	}
 }
 
@@ -583,13 +590,8 @@ func TestClientGoneCancelsTask(t *testing.T) {
 	if status.Code(err) != codes.Canceled {
 		t.Errorf("err = %v, want Canceled", err)
 	}
-	select {
-	case err := <-ctxErr:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("function context error = %v, want Canceled", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the function's context was not cancelled")
+	if err := recv(t, ctxErr); !errors.Is(err, context.Canceled) {
+		t.Errorf("function context error = %v, want Canceled", err)
 	}
 }
 
@@ -642,7 +644,7 @@ func TestDoGetErrors(t *testing.T) {
 		if err == nil {
 			t.Fatal("GetFlightInfo succeeded")
 		}
-		id := <-scriptIDs
+		id := recv(t, scriptIDs)
 		err, md := e.doGetError(`{"task_id":"` + id + `"}`)
 		info := wantError(t, err, md, codes.Unknown, q("There was an error while running task: x.js:1:1: Error: bad"), CodeCommandFailed, StatusFailed)
 		if info != nil && info.Detail != "at call (x.js:1:1)" {
@@ -655,7 +657,7 @@ func TestDoGetErrors(t *testing.T) {
 		if _, _, err := e.getInfo(ctx, `{"functionName":"Block"}`); status.Code(err) != codes.Canceled {
 			t.Fatalf("GetFlightInfo: %v", err)
 		}
-		<-ctxErr
+		recv(t, ctxErr)
 		var id string
 		for _, line := range strings.Split(e.logs.String(), "\n") {
 			if strings.Contains(line, `"flexfun_task_created","function":"Block"`) {
@@ -682,20 +684,26 @@ func TestDoGetWaitsForRunningTask(t *testing.T) {
 				return simpleTable(mem), nil
 			}}}
 	})
+	unblock := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(unblock) // runs before the server stops, even if the test fails
 	// The call deadline passes, but this function ignores its context: the
 	// task is cancelled and its late table dropped.
 	_, md, err := e.getInfo(context.Background(), `{"functionName":"Slow"}`)
-	id := <-ids
+	id := recv(t, ids)
 	wantError(t, err, md, codes.DeadlineExceeded, regexp.QuoteMeta("GetFlightInfo timed out while waiting for task "+id+"."), CodeTimeout, StatusTimedOut)
-	done := make(chan struct{})
+	type answer struct {
+		err error
+		md  metadata.MD
+	}
+	done := make(chan answer, 1)
 	go func() {
-		defer close(done)
 		err, md := e.doGetError(`{"task_id":"` + id + `"}`)
-		wantError(t, err, md, codes.Unknown, regexp.QuoteMeta("FlexConnect function invocation was cancelled. Invocation task was: '"+id+"'."), CodeCommandCancelled, StatusFailed)
+		done <- answer{err, md}
 	}()
 	time.Sleep(50 * time.Millisecond) // let DoGet start waiting (either way the answer is the same)
-	close(release)
-	<-done
+	unblock()
+	a := <-done
+	wantError(t, a.err, a.md, codes.Unknown, regexp.QuoteMeta("FlexConnect function invocation was cancelled. Invocation task was: '"+id+"'."), CodeCommandCancelled, StatusFailed)
 }
 
 func TestUnimplemented(t *testing.T) {

@@ -232,6 +232,7 @@ func (e *Executor) Submit(run RunFunc) string {
 	if e.closed {
 		t.cancel()
 		e.storeLocked(t, nil, nil, true)
+		close(t.done)
 		return id
 	}
 	e.pending[id] = t
@@ -240,7 +241,8 @@ func (e *Executor) Submit(run RunFunc) string {
 	return id
 }
 
-// newID returns 16 random bytes in hex, like Python's uuid4().hex.
+// newID returns 16 random bytes as 32 lower-case hex characters, the format
+// of Python's uuid4().hex.
 func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
@@ -349,6 +351,7 @@ func (e *Executor) Cancel(id string) bool {
 		e.queue.Remove(t.elem)
 		t.elem = nil
 		e.storeLocked(t, nil, nil, true)
+		close(t.done)
 	}
 	e.mu.Unlock()
 	e.log.Debug("task_cancelled", "task_id", id)
@@ -356,10 +359,10 @@ func (e *Executor) Cancel(id string) bool {
 }
 
 // Close stops the executor: queued tasks are dropped and running ones
-// cancelled, Close waits for the workers to return, then releases every
-// stored result (tables still held by readers are released by their last
-// Release) and stops the sweeper. Waits in progress return. Close is
-// idempotent.
+// cancelled, Close waits until every running run function has returned,
+// then releases every stored result (tables still held by readers are
+// released by their last Release) and stops the sweeper. Waits in progress
+// return. Close is idempotent.
 func (e *Executor) Close() {
 	e.closeOnce.Do(func() {
 		e.mu.Lock()
@@ -370,6 +373,7 @@ func (e *Executor) Close() {
 			t.cancelled = true
 			t.cancel()
 			e.storeLocked(t, nil, nil, true)
+			close(t.done)
 		}
 		e.cond.Broadcast()
 		e.mu.Unlock()
@@ -436,15 +440,19 @@ func (e *Executor) finish(t *task, table *arrowbridge.Table, err error) {
 	e.mu.Lock()
 	cancelled := t.cancelled || e.closed
 	if (cancelled || err != nil) && table != nil {
-		defer table.Release() // after unlocking
+		// Released under the lock (it only frees buffers), so nobody sees
+		// the result while the dropped table still holds memory.
+		table.Release()
 		table = nil
 	}
 	e.storeLocked(t, table, err, cancelled)
 	e.mu.Unlock()
+	close(t.done)
 }
 
-// storeLocked stores the outcome of t, removes it from the pending tasks and
-// wakes its waiters. e.mu must be held.
+// storeLocked stores the outcome of t and removes it from the pending
+// tasks. The caller then closes t.done to wake its waiters. e.mu must be
+// held.
 func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, cancelled bool) {
 	now := e.now()
 	en := &entry{
@@ -462,7 +470,6 @@ func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, can
 	en.refs.Store(1)
 	e.results[t.id] = en
 	delete(e.pending, t.id)
-	close(t.done)
 }
 
 // sweep evicts expired results every sweep interval until Close.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,6 +56,10 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	table, err := callFunction(positional[0], opts, req, stderr)
+	var scriptErr *engine.ScriptError
+	if errors.As(err, &scriptErr) && scriptErr.Backtrace != "" {
+		fmt.Fprintln(stderr, scriptErr.Backtrace)
+	}
 	if err != nil {
 		return err
 	}

@@ -411,8 +411,32 @@ func wireError(t *testing.T, err error, md metadata.MD) (codes.Code, string, *fl
 func TestE2EErrors(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "broken.star", "schema = {\"a\": \"int64\"}\ndef call(p):\n    if p.get(\"crash\"):\n        fail(\"asked to crash\")\n    emit(2.5)\n")
-	s := startServer(t, []string{`GOODDATA_FLIGHT_FLEXFUN__FUNCTIONS=["` + dir + `"]`})
+	write(t, dir, "loop.star", "schema = {\"a\": \"int64\"}\ndef cancel():\n    print(\"cancel hook ran\")\ndef call():\n    while True:\n        pass\n")
+	s := startServer(t, []string{`GOODDATA_FLIGHT_FLEXFUN__FUNCTIONS=["` + dir + `"]`, "GOODDATA_FLIGHT_FLEXFUN__CALL_DEADLINE_MS=300"})
 	c := newClient(t, s.addr)
+
+	t.Run("deadline interrupts a runaway script", func(t *testing.T) {
+		var md metadata.MD
+		start := time.Now()
+		_, err := c.GetFlightInfo(ctxT(t), &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: []byte(`{"functionName":"loop"}`)}, grpc.Trailer(&md))
+		code, msg, info := wireError(t, err, md)
+		if code != codes.DeadlineExceeded || info.Code != flightserver.CodeTimeout || !strings.HasPrefix(info.Msg, "GetFlightInfo timed out while waiting for task ") {
+			t.Errorf("got %v %v %q", code, info.Code, info.Msg)
+		}
+		if !strings.HasSuffix(msg, ". Detail: TimedOut") {
+			t.Errorf("gRPC message %q", msg)
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Errorf("timed out only after %v", time.Since(start))
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(s.stderr.String(), "cancel hook ran") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !strings.Contains(s.stderr.String(), "cancel hook ran") {
+			t.Errorf("the script's cancel() did not run:\n%s", s.stderr.String())
+		}
+	})
 
 	getInfo := []struct {
 		name, cmd string

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 )
@@ -53,6 +54,11 @@ func cellText(col arrow.Array, i int, nullText string) string {
 	if col.IsNull(i) {
 		return nullText
 	}
+	if dec, ok := col.(*array.Decimal128); ok {
+		// ValueStr drops trailing zeros; a decimal keeps its scale.
+		scale := dec.DataType().(*arrow.Decimal128Type).Scale
+		return dec.Value(i).ToString(scale)
+	}
 	return col.ValueStr(i)
 }
 
@@ -74,7 +80,11 @@ func writeTable(w io.Writer, t *arrowbridge.Table) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "(%d rows)\n", t.Rows)
+	unit := "rows"
+	if t.Rows == 1 {
+		unit = "row"
+	}
+	_, err = fmt.Fprintf(w, "(%d %s)\n", t.Rows, unit)
 	return err
 }
 

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // timestamp[.., tz=Zone] columns work in images without /usr/share/zoneinfo
 )
 
 const usage = `flexfun-script serves FlexFun functions written as Starlark scripts

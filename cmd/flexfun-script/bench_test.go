@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/flexfun-script/flexfun-script/settings"
+)
+
+// benchRows is the row count of every benchmark op.
+const benchRows = 1_000_000
+
+// BenchmarkDoGet runs each output mode of scripts/bench end to end, as
+// GoodData does: GetFlightInfo (runs the script) then DoGet (streams the
+// batches) over loopback gRPC, client and server in this process. The floor
+// is the same loop with no output. The GOGC400 variants run with
+// debug.SetGCPercent(400), the server's default.
+func BenchmarkDoGet(b *testing.B) {
+	cfg := settings.Default()
+	cfg.FlexFun.Functions = []string{"../../scripts/bench"}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := newRegistry(cfg, logger)
+	if err := reg.LoadPaths(cfg.FlexFun.Functions); err != nil {
+		b.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serveOn(ctx, lis, cfg, reg, logger) }()
+	defer func() {
+		stop()
+		<-served
+	}()
+	client, err := flight.NewClientWithMiddleware(lis.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	for _, gc := range []int{100, 400} {
+		for _, mode := range []string{"Floor", "Emit", "EmitNamed", "RowsTuples", "RowsDicts", "Columns"} {
+			b.Run(fmt.Sprintf("%s/GOGC=%d", mode, gc), func(b *testing.B) {
+				defer debug.SetGCPercent(debug.SetGCPercent(gc))
+				cmd := fmt.Sprintf(`{"functionName":"Bench%s","parameters":{"rows":%d}}`, mode, benchRows)
+				for b.Loop() {
+					n, err := getAndRead(client, cmd)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if n != 0 && n != benchRows {
+						b.Fatalf("%d rows", n)
+					}
+				}
+				total := float64(benchRows) * float64(b.N)
+				b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/row")
+			})
+		}
+	}
+}
+
+// getAndRead invokes cmd and reads every row of its result.
+func getAndRead(client flight.Client, cmd string) (int64, error) {
+	ctx := context.Background()
+	info, err := client.GetFlightInfo(ctx, &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: []byte(cmd)})
+	if err != nil {
+		return 0, err
+	}
+	stream, err := client.DoGet(ctx, info.Endpoint[0].Ticket)
+	if err != nil {
+		return 0, err
+	}
+	rdr, err := flight.NewRecordReader(stream)
+	if err != nil {
+		return 0, err
+	}
+	defer rdr.Release()
+	var n int64
+	for rdr.Next() {
+		n += rdr.RecordBatch().NumRows()
+	}
+	return n, rdr.Err()
+}
