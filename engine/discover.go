@@ -79,7 +79,7 @@ func walkDir(root string, exts []string) ([]string, error) {
 			return err
 		}
 		if d.IsDir() {
-			if path != root && skipDir(d.Name()) {
+			if path != root && SkipDir(d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -95,6 +95,8 @@ func walkDir(root string, exts []string) ([]string, error) {
 	return files, nil
 }
 
-func skipDir(name string) bool {
+// SkipDir reports whether a directory is skipped when searching for scripts:
+// hidden directories and node_modules.
+func SkipDir(name string) bool {
 	return strings.HasPrefix(name, ".") || name == "node_modules"
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,17 +23,53 @@ type Options struct {
 }
 
 // A Registry holds the functions a server offers.
+//
+// Load reads them strictly (start-up: any problem fails the whole load);
+// Reload reloads them forgivingly (a file that fails keeps its last good
+// version serving, and the problem is reported by Problems).
+//
 // A Registry is safe for concurrent use: lookups see either the functions
-// before a load or the functions after it, never a mix.
+// before a (re)load or the functions after it, never a mix. Loads are
+// serialised.
 type Registry struct {
 	opts    Options
+	mu      sync.Mutex // serialises Load and Reload
+	paths   []string   // the configured paths, kept for Reload
 	current atomic.Pointer[catalog]
 }
 
-// catalog is an immutable set of functions.
+// catalog is an immutable snapshot of the registry.
 type catalog struct {
 	list   []*Function
 	byName map[string]*Function
+	files  map[string]fileState // every script file found, by path
+	order  []string             // paths in discovery order
+}
+
+// fileState is what the registry knows of one script file.
+type fileState struct {
+	fn     *Function // last good version; nil for a helper module or a file that never loaded
+	digest string    // digest of the files this state was loaded from (see watchedFiles)
+	err    error     // the last load's problem; nil when the file is good
+	since  time.Time // when err appeared
+}
+
+// watchedFiles are the files whose change makes a state stale: the
+// function's file and helpers, or the file itself for a helper module or a
+// file that failed.
+func (st fileState) watchedFiles(path string) []string {
+	if st.fn != nil && st.err == nil {
+		return st.fn.Files()
+	}
+	return []string{path}
+}
+
+// Problem is a script file whose last load failed.
+type Problem struct {
+	Path    string
+	Err     error
+	Since   time.Time
+	Serving string // the name of the previous version still serving, "" if none
 }
 
 // NewRegistry returns an empty Registry.
@@ -47,7 +84,7 @@ func NewRegistry(opts Options) *Registry {
 		opts.LoadTimeout = time.Minute
 	}
 	r := &Registry{opts: opts}
-	r.current.Store(&catalog{byName: map[string]*Function{}})
+	r.current.Store(newCatalog(nil))
 	return r
 }
 
@@ -69,38 +106,93 @@ func (r *Registry) Lookup(name string) (*Function, bool) {
 	return f, ok
 }
 
+// Problems returns the files whose last load failed, in discovery order.
+func (r *Registry) Problems() []Problem {
+	c := r.current.Load()
+	var out []Problem
+	for _, path := range c.order {
+		st := c.files[path]
+		if st.err == nil {
+			continue
+		}
+		p := Problem{Path: path, Err: st.err, Since: st.since}
+		if st.fn != nil && c.byName[st.fn.name] == st.fn {
+			p.Serving = st.fn.name
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Files returns every file the loaded functions depend on: the function
+// files, their helpers, and the script files that failed to load.
+func (r *Registry) Files() []string {
+	c := r.current.Load()
+	seen := map[string]bool{}
+	var out []string
+	for _, path := range c.order {
+		files := []string{path}
+		if fn := c.files[path].fn; fn != nil {
+			files = fn.Files()
+		}
+		for _, f := range files {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// Paths returns the configured paths of the last Load.
+func (r *Registry) Paths() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.paths
+}
+
 // LoadPaths loads every function found under paths (see FindScripts) and,
 // only if all of them load, replaces the registry's functions with them.
 // Otherwise it returns every problem found, joined, and keeps the old set.
+// The paths are kept for Reload.
 func (r *Registry) LoadPaths(paths []string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	files, err := FindScripts(paths, r.Extensions())
 	if err != nil {
 		return err
 	}
-	return r.LoadFiles(files)
+	if err := r.loadStrict(files); err != nil {
+		return err
+	}
+	r.paths = paths
+	return nil
 }
 
 // LoadFiles loads the given script files like LoadPaths.
 func (r *Registry) LoadFiles(files []string) error {
-	env := &Env{Settings: r.opts.Settings, Logger: r.opts.Logger, Cache: NewCache()}
-	next := &catalog{byName: make(map[string]*Function)}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.loadStrict(files); err != nil {
+		return err
+	}
+	r.paths = files
+	return nil
+}
+
+func (r *Registry) loadStrict(files []string) error {
+	next := newCatalog(files)
+	env := r.newEnv()
 	var errs []error
 	for _, path := range files {
-		f, err := r.LoadFile(path, env)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+		st := r.loadState(path, env, fileState{})
+		next.files[path] = st
+		if st.err != nil {
+			errs = append(errs, st.err)
 		}
-		if f == nil {
-			continue // a helper module
-		}
-		if prev, dup := next.byName[f.name]; dup {
-			errs = append(errs, fmt.Errorf("%s: function name %q is already used by %s", path, f.name, prev.path))
-			continue
-		}
-		next.byName[f.name] = f
-		next.list = append(next.list, f)
 	}
+	errs = append(errs, next.index(nil)...)
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -108,8 +200,80 @@ func (r *Registry) LoadFiles(files []string) error {
 	return nil
 }
 
+func newCatalog(order []string) *catalog {
+	return &catalog{byName: map[string]*Function{}, files: map[string]fileState{}, order: order}
+}
+
+func (r *Registry) newEnv() *Env {
+	return &Env{Settings: r.opts.Settings, Logger: r.opts.Logger, Cache: NewCache()}
+}
+
+// index fills list and byName from files, in order. The functions of the
+// files not in fresh claim their names first, so that a file reloaded with a
+// name another function already uses loses it: its previous version keeps
+// serving if its name is still free, and the problem is recorded on its file
+// and returned.
+func (c *catalog) index(fresh map[string]fileState) []error {
+	var errs []error
+	owner := map[string]string{} // function name → path
+	claim := func(path string) {
+		st := c.files[path]
+		if st.fn == nil {
+			return
+		}
+		if other, taken := owner[st.fn.name]; taken {
+			err := fmt.Errorf("%s: function name %q is already used by %s", path, st.fn.name, other)
+			errs = append(errs, err)
+			st.err, st.since = err, time.Now()
+			st.fn = nil
+			if old, ok := fresh[path]; ok && old.fn != nil {
+				if _, taken := owner[old.fn.name]; !taken {
+					st.fn = old.fn
+					owner[old.fn.name] = path
+				}
+			}
+			c.files[path] = st
+			return
+		}
+		owner[st.fn.name] = path
+	}
+	for _, path := range c.order {
+		if _, ok := fresh[path]; !ok {
+			claim(path)
+		}
+	}
+	for _, path := range c.order {
+		if _, ok := fresh[path]; ok {
+			claim(path)
+		}
+	}
+	for _, path := range c.order {
+		if fn := c.files[path].fn; fn != nil && owner[fn.name] == path {
+			c.byName[fn.name] = fn
+			c.list = append(c.list, fn)
+		}
+	}
+	return errs
+}
+
+// loadState loads one file. On failure the returned state keeps old's
+// function (the last good version) and records the error.
+func (r *Registry) loadState(path string, env *Env, old fileState) fileState {
+	fn, err := r.LoadFile(path, env)
+	st := fileState{fn: fn}
+	if err != nil {
+		st = fileState{fn: old.fn, err: err, since: time.Now()}
+		if old.err != nil && old.err.Error() == err.Error() {
+			st.since = old.since
+		}
+	}
+	st.digest, _ = digestFiles(st.watchedFiles(path))
+	return st
+}
+
 // LoadFile loads one file with env and runs its on_load hook.
-// It returns (nil, nil) for a helper module.
+// It returns (nil, nil) for a helper module. It does not change the
+// registry.
 func (r *Registry) LoadFile(path string, env *Env) (*Function, error) {
 	rt := r.runtimeFor(path)
 	if rt == nil {

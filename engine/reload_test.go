@@ -1,0 +1,254 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
+)
+
+// scriptDir is a directory of scripts loaded into a registry.
+type scriptDir struct {
+	t   *testing.T
+	dir string
+	reg *engine.Registry
+}
+
+func newScriptDir(t *testing.T, files map[string]string) *scriptDir {
+	t.Helper()
+	d := &scriptDir{t: t, dir: t.TempDir()}
+	for name, src := range files {
+		d.write(name, src)
+	}
+	d.reg = engine.NewRegistry(engine.Options{
+		Runtimes: []engine.Runtime{starlarkrt.New()},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err := d.reg.LoadPaths([]string{d.dir}); err != nil {
+		t.Fatalf("initial load: %v", err)
+	}
+	return d
+}
+
+func (d *scriptDir) write(name, src string) {
+	d.t.Helper()
+	path := filepath.Join(d.dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		d.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// value calls function name and returns its single string value.
+func (d *scriptDir) value(name string) string {
+	d.t.Helper()
+	fn, ok := d.reg.Lookup(name)
+	if !ok {
+		d.t.Fatalf("no function %q", name)
+	}
+	table, err := fn.Call(context.Background(), &engine.Request{Parameters: json.RawMessage(`{}`)})
+	if err != nil {
+		d.t.Fatalf("call %s: %v", name, err)
+	}
+	defer table.Release()
+	return table.Batches[0].Column(0).ValueStr(0)
+}
+
+func names(reg *engine.Registry) string {
+	var out []string
+	for _, f := range reg.Functions() {
+		out = append(out, f.Name())
+	}
+	return strings.Join(out, ",")
+}
+
+// fn returns a one-column function that emits v.
+func fn(name, v string) string {
+	return "name = \"" + name + "\"\nschema = {\"v\": \"string\"}\ndef call(): emit(\"" + v + "\")\n"
+}
+
+func TestReloadChangedFile(t *testing.T) {
+	d := newScriptDir(t, map[string]string{"a.star": fn("A", "v1"), "b.star": fn("B", "b")})
+	res := d.reg.Reload(false)
+	if res.Changed() || res.Unchanged != 2 {
+		t.Errorf("reload without changes: %+v", res)
+	}
+	d.write("a.star", fn("A", "v2"))
+	res = d.reg.Reload(false)
+	if len(res.Loaded) != 1 || !strings.HasSuffix(res.Loaded[0], "a.star") || res.Unchanged != 1 {
+		t.Errorf("reload after change: %+v", res)
+	}
+	if got := d.value("A"); got != "v2" {
+		t.Errorf("A = %q after reload, want v2", got)
+	}
+}
+
+func TestReloadAddRemoveRename(t *testing.T) {
+	d := newScriptDir(t, map[string]string{"a.star": fn("A", "a")})
+	d.write("sub/new.star", fn("New", "n"))
+	d.reg.Reload(false)
+	if names(d.reg) != "A,New" {
+		t.Fatalf("functions %s after adding a file", names(d.reg))
+	}
+	d.write("a.star", fn("Renamed", "a"))
+	d.reg.Reload(false)
+	if names(d.reg) != "Renamed,New" {
+		t.Errorf("functions %s after renaming A", names(d.reg))
+	}
+	os.Remove(filepath.Join(d.dir, "sub/new.star"))
+	res := d.reg.Reload(false)
+	if names(d.reg) != "Renamed" || len(res.Removed) != 1 {
+		t.Errorf("functions %s after deleting, result %+v", names(d.reg), res)
+	}
+}
+
+func TestReloadSchemaChange(t *testing.T) {
+	d := newScriptDir(t, map[string]string{"a.star": fn("A", "a")})
+	d.write("a.star", "name = \"A\"\nschema = {\"v\": \"string\", \"n\": \"int64\"}\ndef call(): emit(\"x\", 1)\n")
+	d.reg.Reload(false)
+	f, _ := d.reg.Lookup("A")
+	if f.Schema().NumFields() != 2 || f.Schema().Field(1).Name != "n" {
+		t.Errorf("schema %v after reload", f.Schema())
+	}
+}
+
+func TestReloadHelperReloadsDependents(t *testing.T) {
+	d := newScriptDir(t, map[string]string{
+		"lib/base.star": "WORD = \"one\"\n",
+		"lib/mid.star":  "load(\"./base.star\", \"WORD\")\nGREETING = \"hello \" + WORD\n",
+		"a.star":        "load(\"./lib/mid.star\", \"GREETING\")\nname = \"A\"\nschema = {\"v\": \"string\"}\ndef call(): emit(GREETING)\n",
+		"b.star":        fn("B", "independent"),
+	})
+	d.write("lib/base.star", "WORD = \"two\"\n")
+	res := d.reg.Reload(false)
+	if got := d.value("A"); got != "hello two" {
+		t.Errorf("A = %q after changing an indirect helper", got)
+	}
+	for _, p := range res.Loaded {
+		if strings.HasSuffix(p, "b.star") {
+			t.Errorf("b.star does not use the helper but was reloaded: %v", res.Loaded)
+		}
+	}
+}
+
+func TestReloadBrokenVersionKeepsServing(t *testing.T) {
+	d := newScriptDir(t, map[string]string{"a.star": fn("A", "good")})
+	cases := map[string]string{
+		"syntax error":   "name = \"A\"\nschema = {\"v\": \"string\"}\ndef call(:\n",
+		"bad schema":     "name = \"A\"\nschema = {\"v\": \"strang\"}\ndef call(): pass\n",
+		"on_load fails":  "name = \"A\"\nschema = {\"v\": \"string\"}\ndef on_load(ctx):\n    fail(\"boom\")\ndef call(): pass\n",
+		"duplicate name": "", // written below as a second file
+		"failing helper": "load(\"./nope.star\", \"x\")\nname = \"A\"\nschema = {\"v\": \"string\"}\ndef call(): pass\n",
+	}
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			broken := "a.star"
+			if name == "duplicate name" {
+				broken, src = "b.star", fn("A", "imposter")
+			}
+			d.write(broken, src)
+			res := d.reg.Reload(false)
+			if len(res.Failed) != 1 {
+				t.Fatalf("reload result %+v, want one failure", res)
+			}
+			if got := d.value("A"); got != "good" {
+				t.Errorf("A = %q while broken, want the last good version", got)
+			}
+			probs := d.reg.Problems()
+			if len(probs) != 1 || !strings.HasSuffix(probs[0].Path, broken) {
+				t.Fatalf("problems %+v", probs)
+			}
+			if name == "syntax error" && !strings.Contains(probs[0].Err.Error(), "a.star:3:11: got ':', want ')'") {
+				t.Errorf("problem %q lacks file:line:col", probs[0].Err)
+			}
+			// Fix it: the problem clears.
+			if broken == "b.star" {
+				os.Remove(filepath.Join(d.dir, "b.star"))
+			} else {
+				d.write("a.star", fn("A", "good"))
+			}
+			d.reg.Reload(false)
+			if p := d.reg.Problems(); len(p) != 0 {
+				t.Errorf("problems after the fix: %+v", p)
+			}
+			if got := d.value("A"); got != "good" {
+				t.Errorf("A = %q after the fix", got)
+			}
+		})
+	}
+}
+
+func TestReloadNewFileWithTakenNameLoses(t *testing.T) {
+	d := newScriptDir(t, map[string]string{"z.star": fn("Z", "z")})
+	d.write("a.star", fn("Z", "imposter")) // sorts first, but is new
+	d.reg.Reload(false)
+	if got := d.value("Z"); got != "z" {
+		t.Errorf("Z = %q: a new file took the name of a serving function", got)
+	}
+	if len(d.reg.Problems()) != 1 {
+		t.Errorf("problems %+v", d.reg.Problems())
+	}
+}
+
+func TestForceReloadRunsOnLoadAgain(t *testing.T) {
+	d := newScriptDir(t, map[string]string{
+		"a.star": "name = \"A\"\nschema = {\"v\": \"string\"}\ndef on_load(ctx): return str(time.now())\ndef call(p, c, h, ctx): emit(ctx.state)\n",
+	})
+	before := d.value("A")
+	if res := d.reg.Reload(true); len(res.Loaded) != 1 {
+		t.Fatalf("forced reload: %+v", res)
+	}
+	if after := d.value("A"); after == before {
+		t.Errorf("on_load did not run again: %q", after)
+	}
+}
+
+func TestCallsDuringReloadSeeOneVersion(t *testing.T) {
+	d := newScriptDir(t, map[string]string{"a.star": fn("A", "v0")})
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan string, 100)
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				f, _ := d.reg.Lookup("A")
+				table, err := f.Call(context.Background(), &engine.Request{})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				v := table.Batches[0].Column(0).ValueStr(0)
+				table.Release()
+				if !strings.HasPrefix(v, "v") {
+					errs <- v
+					return
+				}
+			}
+		})
+	}
+	for i := 1; i <= 20; i++ {
+		d.write("a.star", fn("A", "v"+string(rune('0'+i%10))))
+		d.reg.Reload(false)
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
