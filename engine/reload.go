@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"time"
 )
 
 // ReloadResult says what a Reload did.
@@ -11,6 +12,7 @@ type ReloadResult struct {
 	Failed    []Problem // files whose load failed in this reload
 	Unchanged int       // files skipped because nothing they depend on changed
 	Err       error     // the configured paths could not be searched; nothing changed
+	Duration  time.Duration
 }
 
 // Changed reports whether the reload changed anything.
@@ -31,10 +33,11 @@ func (r ReloadResult) Changed() bool {
 func (r *Registry) Reload(force bool) ReloadResult {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	start := time.Now()
 	prev := r.current.Load()
 	files, err := FindScripts(r.paths, r.Extensions())
 	if err != nil {
-		return ReloadResult{Err: err}
+		return ReloadResult{Err: err, Duration: time.Since(start)}
 	}
 	stale := r.staleFiles(prev, files, force)
 	var res ReloadResult
@@ -67,6 +70,7 @@ func (r *Registry) Reload(force bool) ReloadResult {
 	}
 	slices.Sort(res.Loaded)
 	r.current.Store(next)
+	res.Duration = time.Since(start)
 	return res
 }
 

@@ -85,6 +85,18 @@ func (c Code) String() string {
 	return fmt.Sprintf("unknown (%d)", st)
 }
 
+// Name returns the code's lower-case name, e.g. "command_failed", or
+// "custom" / "unknown" for a code without one. Metrics use it as a label.
+func (c Code) Name() string {
+	if name, ok := codeNames[c]; ok {
+		return name
+	}
+	if c >= 0 && c&0xFFFF >= 1000 {
+		return "custom"
+	}
+	return "unknown"
+}
+
 // Retryable reports whether either retry flag is set.
 func (c Code) Retryable() bool { return c&FlagRetryAny != 0 }
 

@@ -24,7 +24,13 @@
 // Results are reference counted: every Result returned by Wait holds a
 // reference, and a table is released only once it has been evicted and
 // every reader has called Release, so eviction never frees data that a
-// reader is still streaming.
+// reader is still streaming. Evicted results are handed to a small pool of
+// closer goroutines (Options.CloseThreads), so a slow release never holds up
+// the sweeper.
+//
+// An Observer, when set, is told of every task's progress (queued, started,
+// finished, dropped) and of every result's close, which is what the server's
+// gdfs_* metrics count.
 package tasks
 
 import (
@@ -46,6 +52,7 @@ import (
 // Defaults for the zero values of Options.
 const (
 	DefaultThreads       = 32
+	DefaultCloseThreads  = 2
 	DefaultResultTTL     = 60 * time.Second
 	DefaultSweepInterval = time.Second
 )
@@ -60,6 +67,80 @@ var (
 	ErrWaitTimeout = errors.New("tasks: timed out waiting for task")
 )
 
+// Spec describes a task to SubmitSpec.
+type Spec struct {
+	// Name says what the task runs, for example the function's name. It is
+	// kept on the Result.
+	Name string
+	// Cmd is the command that started the task, kept on the Result so that
+	// a later poll can answer with it. The executor does not copy it: do not
+	// modify it after submitting.
+	Cmd []byte
+	// Run does the work. Required.
+	Run RunFunc
+}
+
+// Outcome is how a task that ran ended.
+type Outcome int
+
+// Outcomes of a task that ran.
+const (
+	Succeeded Outcome = iota // it returned a table
+	Failed                   // it returned an error (or panicked)
+	Cancelled                // it was cancelled while running, or the executor closed
+)
+
+// String returns "succeeded", "failed" or "cancelled".
+func (o Outcome) String() string {
+	switch o {
+	case Succeeded:
+		return "succeeded"
+	case Failed:
+		return "failed"
+	case Cancelled:
+		return "cancelled"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Observer is told what the executor does, typically to update metrics.
+// Its methods are called from the executor's goroutines without any lock
+// held; they must be fast and safe for concurrent use.
+//
+// Every submitted task produces TaskQueued and then either TaskStarted
+// followed by TaskFinished, or TaskDropped (cancelled while queued, or
+// submitted after Close). Every stored result produces ResultEvicted and
+// then ResultClosed once it leaves the store (expiry, Cancel or Close).
+type Observer interface {
+	// TaskQueued reports a task put in the queue.
+	TaskQueued()
+	// TaskStarted reports a worker taking a task off the queue after it
+	// waited for wait.
+	TaskStarted(wait time.Duration)
+	// TaskFinished reports a task that ran: its run time, and the time
+	// from submission to the end (e2e).
+	TaskFinished(outcome Outcome, run, e2e time.Duration)
+	// TaskDropped reports a task that never ran: it was cancelled while
+	// queued or the executor was closed.
+	TaskDropped()
+	// ResultEvicted reports a result that left the store and waits for a
+	// closer.
+	ResultEvicted()
+	// ResultClosed reports that a closer dropped the store's reference to
+	// an evicted result.
+	ResultClosed()
+}
+
+// nopObserver is the Observer used when Options.Observer is nil.
+type nopObserver struct{}
+
+func (nopObserver) TaskQueued()                                        {}
+func (nopObserver) TaskStarted(time.Duration)                          {}
+func (nopObserver) TaskFinished(Outcome, time.Duration, time.Duration) {}
+func (nopObserver) TaskDropped()                                       {}
+func (nopObserver) ResultEvicted()                                     {}
+func (nopObserver) ResultClosed()                                      {}
+
 // RunFunc is the work of one task. It should return promptly once ctx is
 // cancelled. A table it returns becomes owned by the Executor, which
 // releases it at once if run also returned an error or the task was
@@ -71,6 +152,9 @@ type Options struct {
 	// Threads is the number of worker goroutines, that is the number of
 	// tasks that run at the same time. Default DefaultThreads.
 	Threads int
+	// CloseThreads is the number of goroutines that close evicted results
+	// (task_close_threads). Default DefaultCloseThreads.
+	CloseThreads int
 	// ResultTTL is how long a result is kept after its task completes.
 	// Default DefaultResultTTL.
 	ResultTTL time.Duration
@@ -79,6 +163,8 @@ type Options struct {
 	SweepInterval time.Duration
 	// Logger receives the executor's log records. Default slog.Default().
 	Logger *slog.Logger
+	// Observer is told of every task and result, for metrics. Optional.
+	Observer Observer
 	// Now returns the current time. Default time.Now. Tests may replace it
 	// to control expiry.
 	Now func() time.Time
@@ -92,6 +178,8 @@ type Options struct {
 // meanwhile. A Result is safe for concurrent use; Table is read-only.
 type Result struct {
 	ID        string
+	Name      string // Spec.Name
+	Cmd       []byte // Spec.Cmd; read-only
 	Table     *arrowbridge.Table
 	Err       error
 	Cancelled bool
@@ -115,6 +203,10 @@ func (r *Result) Release() {
 // reference while the entry is in Executor.results; each reader holds one.
 type entry struct {
 	id        string
+	name      string
+	cmd       []byte
+	read      bool          // MarkRead was called; guarded by Executor.mu
+	expElem   *list.Element // position in Executor.expiry; guarded by Executor.mu
 	table     *arrowbridge.Table
 	err       error
 	cancelled bool
@@ -134,6 +226,8 @@ func (e *entry) unref() {
 // task is a submitted task that has not finished yet.
 type task struct {
 	id        string
+	name      string
+	cmd       []byte
 	run       RunFunc
 	created   time.Time
 	ctx       context.Context
@@ -150,7 +244,9 @@ type Executor struct {
 	ttl      time.Duration
 	sweepInt time.Duration
 	log      *slog.Logger
+	obs      Observer
 	now      func() time.Time
+	closer   *closer
 
 	base       context.Context // parent of every task context
 	cancelBase context.CancelFunc
@@ -160,6 +256,8 @@ type Executor struct {
 	queue   *list.List // of *task, FIFO
 	pending map[string]*task
 	results map[string]*entry
+	expiry  *list.List // of *entry, in store order, which is expiry order
+	unread  int        // stored entries with a table and not read
 	closed  bool
 
 	workers   sync.WaitGroup
@@ -180,6 +278,7 @@ func New(opts Options) *Executor {
 		queue:     list.New(),
 		pending:   make(map[string]*task),
 		results:   make(map[string]*entry),
+		expiry:    list.New(),
 		stopSweep: make(chan struct{}),
 		sweepDone: make(chan struct{}),
 	}
@@ -198,6 +297,15 @@ func New(opts Options) *Executor {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.obs = opts.Observer
+	if e.obs == nil {
+		e.obs = nopObserver{}
+	}
+	closeThreads := opts.CloseThreads
+	if closeThreads <= 0 {
+		closeThreads = DefaultCloseThreads
+	}
+	e.closer = newCloser(closeThreads, e.obs)
 	e.cond = sync.NewCond(&e.mu)
 	e.base, e.cancelBase = context.WithCancel(context.Background())
 	e.workers.Add(e.threads)
@@ -217,27 +325,34 @@ func IDFromContext(ctx context.Context) (string, bool) {
 	return id, ok
 }
 
-// Submit queues run and returns the new task's id: 32 lower-case hex
-// characters. run receives a context that carries the id (IDFromContext) and
-// is cancelled when the task is cancelled or the executor closes.
+// Submit is SubmitSpec(Spec{Run: run}).
+func (e *Executor) Submit(run RunFunc) string { return e.SubmitSpec(Spec{Run: run}) }
+
+// SubmitSpec queues spec.Run and returns the new task's id: 32 lower-case
+// hex characters. Run receives a context that carries the id
+// (IDFromContext) and is cancelled when the task is cancelled or the
+// executor closes.
 //
 // After Close, the task does not run and is recorded as cancelled.
-func (e *Executor) Submit(run RunFunc) string {
+func (e *Executor) SubmitSpec(spec Spec) string {
 	id := newID()
-	t := &task{id: id, run: run, created: e.now(), done: make(chan struct{})}
+	t := &task{id: id, name: spec.Name, cmd: spec.Cmd, run: spec.Run, created: e.now(), done: make(chan struct{})}
 	t.ctx, t.cancel = context.WithCancel(context.WithValue(e.base, idKey{}, id))
 
+	e.obs.TaskQueued()
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.closed {
 		t.cancel()
 		e.storeLocked(t, nil, nil, true)
 		close(t.done)
+		e.mu.Unlock()
+		e.obs.TaskDropped()
 		return id
 	}
 	e.pending[id] = t
 	t.elem = e.queue.PushBack(t)
 	e.cond.Signal()
+	e.mu.Unlock()
 	return id
 }
 
@@ -300,6 +415,8 @@ func (e *Executor) acquireLocked(id string) *Result {
 	en.refs.Add(1)
 	return &Result{
 		ID:        en.id,
+		Name:      en.name,
+		Cmd:       en.cmd,
 		Table:     en.table,
 		Err:       en.err,
 		Cancelled: en.cancelled,
@@ -320,6 +437,49 @@ func (e *Executor) Created(id string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// MarkRead records that the result of task id was read (streamed to a
+// client), so that Stats no longer counts it as unread. Unknown ids are
+// ignored.
+func (e *Executor) MarkRead(id string) {
+	e.mu.Lock()
+	if en, ok := e.results[id]; ok && !en.read {
+		en.read = true
+		if en.table != nil {
+			e.unread--
+		}
+	}
+	e.mu.Unlock()
+}
+
+// Stats is a snapshot of an Executor's work.
+type Stats struct {
+	Queued  int // tasks waiting for a worker
+	Running int // tasks running
+	Stored  int // results in the store
+	// Unread counts stored results that hold a table and that nobody has
+	// marked read (MarkRead): data a client will probably still fetch.
+	Unread int
+}
+
+// Stats returns a snapshot of the executor's queue, workers and store.
+func (e *Executor) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := Stats{Queued: e.queue.Len(), Stored: len(e.results), Unread: e.unread}
+	s.Running = len(e.pending) - s.Queued
+	return s
+}
+
+// removeLocked takes en out of the store. e.mu must be held.
+func (e *Executor) removeLocked(en *entry) {
+	delete(e.results, en.id)
+	e.expiry.Remove(en.expElem)
+	en.expElem = nil
+	if en.table != nil && !en.read {
+		e.unread--
+	}
+}
+
 // Cancel cancels task id, following GoodData's task executor:
 //
 //   - a stored result is evicted (its table is released once the last reader
@@ -334,10 +494,10 @@ func (e *Executor) Created(id string) (time.Time, bool) {
 func (e *Executor) Cancel(id string) bool {
 	e.mu.Lock()
 	if en, ok := e.results[id]; ok {
-		delete(e.results, id)
+		e.removeLocked(en)
 		e.mu.Unlock()
 		e.log.Debug("result_evicted", "task_id", id, "reason", "cancel")
-		en.unref()
+		e.closer.add(en)
 		return true
 	}
 	t, ok := e.pending[id]
@@ -347,26 +507,31 @@ func (e *Executor) Cancel(id string) bool {
 	}
 	t.cancelled = true
 	t.cancel()
-	if t.elem != nil { // still queued: it will never run
+	dropped := t.elem != nil
+	if dropped { // still queued: it will never run
 		e.queue.Remove(t.elem)
 		t.elem = nil
 		e.storeLocked(t, nil, nil, true)
 		close(t.done)
 	}
 	e.mu.Unlock()
-	e.log.Debug("task_cancelled", "task_id", id)
+	if dropped {
+		e.obs.TaskDropped()
+	}
+	e.log.Debug("task_cancelled", "task_id", id, "queued", dropped)
 	return true
 }
 
 // Close stops the executor: queued tasks are dropped and running ones
 // cancelled, Close waits until every running run function has returned,
 // then releases every stored result (tables still held by readers are
-// released by their last Release) and stops the sweeper. Waits in progress
-// return. Close is idempotent.
+// released by their last Release) and stops the sweeper and the closers.
+// Waits in progress return. Close is idempotent.
 func (e *Executor) Close() {
 	e.closeOnce.Do(func() {
 		e.mu.Lock()
 		e.closed = true
+		dropped := 0
 		for el := e.queue.Front(); el != nil; el = e.queue.Front() {
 			t := e.queue.Remove(el).(*task)
 			t.elem = nil
@@ -374,9 +539,13 @@ func (e *Executor) Close() {
 			t.cancel()
 			e.storeLocked(t, nil, nil, true)
 			close(t.done)
+			dropped++
 		}
 		e.cond.Broadcast()
 		e.mu.Unlock()
+		for range dropped {
+			e.obs.TaskDropped()
+		}
 
 		e.cancelBase() // cancels every running task
 		e.workers.Wait()
@@ -386,10 +555,13 @@ func (e *Executor) Close() {
 		e.mu.Lock()
 		stored := e.results
 		e.results = make(map[string]*entry)
+		e.expiry.Init()
+		e.unread = 0
 		e.mu.Unlock()
 		for _, en := range stored {
-			en.unref()
+			e.closer.add(en)
 		}
+		e.closer.stop()
 	})
 }
 
@@ -401,8 +573,12 @@ func (e *Executor) work() {
 		if t == nil {
 			return
 		}
+		start := e.now()
+		e.obs.TaskStarted(start.Sub(t.created))
 		table, err := e.execute(t)
-		e.finish(t, table, err)
+		outcome := e.finish(t, table, err)
+		end := e.now()
+		e.obs.TaskFinished(outcome, end.Sub(start), end.Sub(t.created))
 	}
 }
 
@@ -434,8 +610,8 @@ func (e *Executor) execute(t *task) (table *arrowbridge.Table, err error) {
 	return t.run(t.ctx)
 }
 
-// finish records the outcome of a task that ran.
-func (e *Executor) finish(t *task, table *arrowbridge.Table, err error) {
+// finish records the outcome of a task that ran and returns it.
+func (e *Executor) finish(t *task, table *arrowbridge.Table, err error) Outcome {
 	t.cancel() // free the context's resources
 	e.mu.Lock()
 	cancelled := t.cancelled || e.closed
@@ -448,6 +624,13 @@ func (e *Executor) finish(t *task, table *arrowbridge.Table, err error) {
 	e.storeLocked(t, table, err, cancelled)
 	e.mu.Unlock()
 	close(t.done)
+	switch {
+	case cancelled:
+		return Cancelled
+	case err != nil:
+		return Failed
+	}
+	return Succeeded
 }
 
 // storeLocked stores the outcome of t and removes it from the pending
@@ -457,6 +640,8 @@ func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, can
 	now := e.now()
 	en := &entry{
 		id:        t.id,
+		name:      t.name,
+		cmd:       t.cmd,
 		table:     table,
 		err:       err,
 		cancelled: cancelled,
@@ -469,6 +654,10 @@ func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, can
 	}
 	en.refs.Store(1)
 	e.results[t.id] = en
+	en.expElem = e.expiry.PushBack(en)
+	if table != nil {
+		e.unread++
+	}
 	delete(e.pending, t.id)
 }
 
@@ -488,20 +677,89 @@ func (e *Executor) sweep() {
 }
 
 // evictExpired removes every result whose TTL has passed and drops the
-// store's reference to it.
+// store's reference to it. Results expire in the order they were stored,
+// so it only looks at the expired ones: a sweep costs nothing however many
+// results are stored.
 func (e *Executor) evictExpired() {
 	now := e.now()
 	var expired []*entry
 	e.mu.Lock()
-	for id, en := range e.results {
-		if !now.Before(en.expires) {
-			delete(e.results, id)
-			expired = append(expired, en)
+	for el := e.expiry.Front(); el != nil; el = e.expiry.Front() {
+		en := el.Value.(*entry)
+		if now.Before(en.expires) {
+			break
 		}
+		e.removeLocked(en)
+		expired = append(expired, en)
 	}
 	e.mu.Unlock()
 	for _, en := range expired {
 		e.log.Debug("result_evicted", "task_id", en.id, "reason", "expired")
+		e.closer.add(en)
+	}
+}
+
+// closer drops the store's reference to evicted results on a few
+// goroutines. It is safe for concurrent use.
+type closer struct {
+	obs     Observer
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []*entry
+	stopped bool
+	wg      sync.WaitGroup
+}
+
+func newCloser(threads int, obs Observer) *closer {
+	c := &closer{obs: obs}
+	c.cond = sync.NewCond(&c.mu)
+	c.wg.Add(threads)
+	for range threads {
+		go c.work()
+	}
+	return c
+}
+
+// add queues en to be closed. After stop it closes en at once.
+func (c *closer) add(en *entry) {
+	c.obs.ResultEvicted()
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
 		en.unref()
+		c.obs.ResultClosed()
+		return
+	}
+	c.queue = append(c.queue, en)
+	c.cond.Signal()
+	c.mu.Unlock()
+}
+
+// stop closes what is queued and waits for the closer goroutines to end.
+func (c *closer) stop() {
+	c.mu.Lock()
+	c.stopped = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+func (c *closer) work() {
+	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		for len(c.queue) == 0 && !c.stopped {
+			c.cond.Wait()
+		}
+		if len(c.queue) == 0 { // stopped and drained
+			c.mu.Unlock()
+			return
+		}
+		en := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		en.unref()
+		c.obs.ResultClosed()
 	}
 }

@@ -68,6 +68,17 @@ func checkGoroutines(t *testing.T, before int) {
 	}
 }
 
+// waitFreed waits until every allocation of mem has been released: evicted
+// results are released by the closer goroutines, shortly after eviction.
+func waitFreed(t *testing.T, mem *memory.CheckedAllocator) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for mem.CurrentAlloc() != 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	mem.AssertSize(t, 0)
+}
+
 // tableTask returns a run function producing an n-row table.
 func (h *harness) tableTask(n int) RunFunc {
 	return func(context.Context) (*arrowbridge.Table, error) { return newTable(h.mem, n), nil }
@@ -173,7 +184,7 @@ func TestCompletedTaskCancellation(t *testing.T) {
 	if _, err := h.Wait(context.Background(), id, time.Second); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Wait after cancel: err = %v, want ErrNotFound", err)
 	}
-	h.mem.AssertSize(t, 0)
+	waitFreed(t, h.mem)
 	if !h.Cancel(id) || !h.Cancel("unknown") {
 		t.Error("Cancel of a gone/unknown task = false")
 	}
@@ -295,7 +306,7 @@ func TestExpiration(t *testing.T) {
 	for _, id := range ids {
 		waitGone(t, h.Executor, id)
 	}
-	h.mem.AssertSize(t, 0)
+	waitFreed(t, h.mem)
 }
 
 func TestExpirationUsesNow(t *testing.T) {
@@ -358,7 +369,7 @@ func TestEvictionWaitsForReaders(t *testing.T) {
 		t.Fatal("table data changed under a reader")
 	}
 	r.Release()
-	h.mem.AssertSize(t, 0)
+	waitFreed(t, h.mem)
 }
 
 func TestConcurrentReadersVsEviction(t *testing.T) {

@@ -141,23 +141,24 @@ func (w *Watcher) relevant(ev fsnotify.Event) bool {
 // reload reloads the registry, reports what changed and watches any new
 // directory.
 func (w *Watcher) reload(force bool) {
-	start := time.Now()
 	res := w.reg.Reload(force)
-	logReload(w.opts.Logger, res, time.Since(start))
+	LogReload(w.opts.Logger, res)
 	if w.opts.OnReload != nil {
 		w.opts.OnReload(res)
 	}
 	w.refreshWatches()
 }
 
-// logReload writes one event per file that changed state.
-func logReload(logger *slog.Logger, res engine.ReloadResult, took time.Duration) {
+// LogReload writes one log event per file whose state a reload changed:
+// script_reloaded, script_removed, script_load_failed (with the error), or
+// reload_failed when the configured paths could not be searched.
+func LogReload(logger *slog.Logger, res engine.ReloadResult) {
 	if res.Err != nil {
 		logger.Error("reload_failed", "error", res.Err)
 		return
 	}
 	for _, path := range res.Loaded {
-		logger.Info("script_reloaded", "file", path, "duration_ms", took.Milliseconds())
+		logger.Info("script_reloaded", "file", path, "duration_ms", res.Duration.Milliseconds())
 	}
 	for _, path := range res.Removed {
 		logger.Info("script_removed", "file", path)

@@ -38,7 +38,7 @@ func BenchmarkDoGet(b *testing.B) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serveOn(ctx, lis, cfg, reg, logger) }()
+	go func() { served <- serveOn(ctx, lis, cfg, reg, logger, serveOptions{}) }()
 	defer func() {
 		stop()
 		<-served

@@ -31,6 +31,10 @@ import (
 // binary is the flexfun-script binary built once for the end-to-end tests.
 var binary string
 
+// buildFlags are extra "go build" flags for binary: -race when the tests
+// run with the race detector (race_test.go).
+var buildFlags []string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "flexfun-e2e-")
 	if err != nil {
@@ -38,7 +42,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "flexfun-script")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", binary, ".")...)
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the binary:", err)
@@ -122,9 +126,15 @@ func startServerIn(t *testing.T, dir string, env []string, args ...string) *serv
 // startedAddr finds the listen address in a server_started log line, JSON
 // or text (--dev-log).
 func startedAddr(line string) (string, bool) {
-	var ev struct{ Msg, Listen string }
-	if json.Unmarshal([]byte(line), &ev) == nil && ev.Msg == "server_started" {
-		return ev.Listen, true
+	var ev map[string]any // the event name's key is log_event_key_name ("event")
+	if json.Unmarshal([]byte(line), &ev) == nil {
+		for k, v := range ev {
+			if v == "server_started" && k != "listen" {
+				addr, _ := ev["listen"].(string)
+				return addr, addr != ""
+			}
+		}
+		return "", false
 	}
 	if !strings.Contains(line, "msg=server_started") {
 		return "", false
@@ -505,6 +515,9 @@ func TestE2EErrors(t *testing.T) {
 func write(t *testing.T, dir, name, src string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@
 //
 //	flexfun-script start [--config FILE ...] [--dev-log]
 //	flexfun-script call SCRIPT_OR_NAME [--params JSON|@file] [--columns a,b] [--format table|csv|json]
+//	flexfun-script list [--config FILE ...] [--server URL] [--format table|json]
 //
 // Run "flexfun-script COMMAND --help" for each command's flags.
 package main
@@ -27,6 +28,9 @@ Usage:
       examples on 127.0.0.1:17001.
   flexfun-script call SCRIPT_OR_NAME [--params JSON|@file] [--columns a,b] [--format table|csv|json]
       Run one function in-process, without a server, and print its result.
+  flexfun-script list [--config FILE ...] [--server URL] [--format table|json]
+      List the functions and the scripts that failed to load, locally or
+      from a running server.
   flexfun-script help
       Show this help.
 
@@ -50,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runStart(args[1:], stdout, stderr)
 	case "call":
 		err = runCall(args[1:], stdout, stderr)
+	case "list":
+		err = runList(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -64,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errProblems):
+		return 1
 	default:
 		fmt.Fprintf(stderr, "flexfun-script %s: %v\n", args[0], err)
 		return 1

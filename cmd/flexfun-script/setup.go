@@ -9,10 +9,15 @@ import (
 	"path/filepath"
 
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/jsrt"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
 	"github.com/flexfun-script/flexfun-script/scripts/examples"
 	"github.com/flexfun-script/flexfun-script/settings"
 )
+
+// levelWarnOnly is the log level of the commands that print results:
+// only warnings and errors reach stderr.
+const levelWarnOnly = slog.LevelWarn
 
 // newLogger returns the server logger: JSON lines, or readable text with dev.
 func newLogger(w io.Writer, dev bool, level slog.Level) *slog.Logger {
@@ -35,7 +40,7 @@ func loadSettings(files []string) (*settings.Config, error) {
 // newRegistry returns a registry with every runtime the binary has.
 func newRegistry(cfg *settings.Config, logger *slog.Logger) *engine.Registry {
 	return engine.NewRegistry(engine.Options{
-		Runtimes: []engine.Runtime{starlarkrt.New()},
+		Runtimes: []engine.Runtime{starlarkrt.New(), jsrt.New()},
 		Settings: scriptSettings(cfg.Raw),
 		Logger:   logger,
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,16 +11,23 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/flexfun-script/flexfun-script/auth"
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flightserver"
+	"github.com/flexfun-script/flexfun-script/health"
+	"github.com/flexfun-script/flexfun-script/metrics"
 	"github.com/flexfun-script/flexfun-script/settings"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
-const startSynopsis = `start [--config FILE ...] [--dev-log] [--methods-provider gooddata_flexfun]
+const startSynopsis = `start [--config FILE ...] [--dev-log] [--no-watch] [--methods-provider gooddata_flexfun]
 
 Runs the Flight server. With no configuration it serves the bundled examples
 on 127.0.0.1:17001. The Python server's invocation is accepted unchanged:
@@ -32,6 +40,7 @@ type startOptions struct {
 	loggingConfig   string
 	devLog          bool
 	listen          string
+	noWatch         bool
 }
 
 func runStart(args []string, stdout, stderr io.Writer) error {
@@ -42,6 +51,7 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&opts.loggingConfig, "logging-config", "", "accepted for compatibility and ignored (Python logging INI)")
 	fs.BoolVar(&opts.devLog, "dev-log", false, "readable text logs instead of JSON lines")
 	fs.StringVar(&opts.listen, "listen", "", "override [server] listen_host:listen_port, e.g. 127.0.0.1:0")
+	fs.BoolVar(&opts.noWatch, "no-watch", false, "do not reload scripts when their files change (SIGHUP still reloads); overrides [flexfun] watch")
 	positional, err := parseInterleaved(fs, expandConfigArgs(args))
 	if err != nil {
 		return err
@@ -54,20 +64,44 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--methods-provider %q is not supported: flexfun-script serves scripts; use gooddata_flexfun or gooddata_flexconnect", opts.methodsProvider)
 	}
-	logger := newLogger(stderr, opts.devLog, slog.LevelInfo)
-	if opts.loggingConfig != "" {
-		logger.Info("logging_config_ignored", "file", opts.loggingConfig, "reason", "flexfun-script logs through its own handler; use --dev-log for text")
-	}
 	cfg, err := loadSettings(opts.configs)
 	if err != nil {
 		return err
 	}
+	logger := newServerLogger(stderr, opts.devLog, cfg.Server.LogEventKeyName)
+	if opts.loggingConfig != "" {
+		logger.Info("logging_config_ignored", "file", opts.loggingConfig, "reason", "flexfun-script logs through its own handler; use --dev-log for text")
+	}
 	setGCPercent(logger)
-	return serve(cfg, len(opts.configs) > 0, opts.listen, logger)
+	return serve(cfg, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stderr)
 }
 
-// serve loads the functions, listens, and serves until SIGINT or SIGTERM.
-func serve(cfg *settings.Config, configGiven bool, listen string, logger *slog.Logger) error {
+// serve checks the configuration, starts the health and metrics endpoints,
+// loads the functions, listens, and serves until SIGINT or SIGTERM, with
+// live reload (watching files when watching, and on SIGHUP).
+// Configuration and TLS errors are reported before anything listens.
+func serve(cfg *settings.Config, configGiven bool, listen string, watching bool, logger *slog.Logger, stderr io.Writer) error {
+	tlsConfig, err := serverTLS(cfg, logger)
+	if err != nil {
+		return err
+	}
+	m := metrics.New()
+	authn, err := auth.FromConfig(cfg, logger, m.AuthenticationFailed)
+	if err != nil {
+		return err
+	}
+	logIgnoredSettings(cfg, logger)
+	if listen == "" {
+		listen = net.JoinHostPort(cfg.Server.ListenHost, strconv.Itoa(cfg.Server.ListenPort))
+	}
+
+	h := health.New()
+	endpoints, err := startEndpoints(cfg, h, m, logger)
+	if err != nil {
+		return err
+	}
+	defer endpoints.close(logger)
+
 	paths, cleanup, err := functionPaths(cfg, configGiven, logger)
 	if err != nil {
 		return err
@@ -80,54 +114,120 @@ func serve(cfg *settings.Config, configGiven bool, listen string, logger *slog.L
 	if len(reg.Functions()) == 0 {
 		logger.Warn("no_functions", "functions", paths)
 	}
-	if listen == "" {
-		listen = net.JoinHostPort(cfg.Server.ListenHost, strconv.Itoa(cfg.Server.ListenPort))
+	m.SetFunctions(len(reg.Functions()))
+	rl, err := startReloader(reg, watching, logger, reloadMetrics(reg, m))
+	if err != nil {
+		return fmt.Errorf("live reload: %w", err)
 	}
+	defer rl.stop()
+
 	lis, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	warnIfInsecure(cfg, lis.Addr(), logger, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serveOn(ctx, lis, cfg, reg, logger)
+	return serveOn(ctx, lis, cfg, reg, logger, serveOptions{
+		tls: tlsConfig, auth: authn, health: h, metrics: m, status: true,
+		// After the first signal, a second one stops the process at once.
+		onStopping: stop,
+	})
 }
 
-// serveOn serves on lis until ctx is done, then shuts down gracefully.
-func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *engine.Registry, logger *slog.Logger) error {
-	executor := tasks.New(tasks.Options{
-		Threads:   cfg.Server.TaskThreads,
-		ResultTTL: cfg.Server.ResultTTL,
-		Logger:    logger,
-	})
-	defer executor.Close()
-	srv := flightserver.New(flightserver.Options{
-		Catalog:      registryCatalog{reg},
-		Location:     advertisedLocation(cfg, lis.Addr()),
-		CallDeadline: cfg.FlexFun.CallDeadline,
-		Executor:     executor,
+// serveOptions are the optional parts of serveOn; the zero value serves
+// plain gRPC without authentication, health or metrics.
+type serveOptions struct {
+	tls        *tlsConfig
+	auth       *auth.Authenticator
+	health     *health.Health
+	metrics    *metrics.Metrics
+	status     bool   // answer DoAction flexfun.status (flexfun-script list --server)
+	onStopping func() // called once shutdown begins
+}
+
+// grpcStopTimeout bounds the final graceful stop of the gRPC server, after
+// the grace period: streams still open then are cut when the process exits.
+const grpcStopTimeout = 5 * time.Second
+
+// serveOn serves on lis until ctx is done, then shuts down gracefully:
+// readiness off, new invocations refused, calls in flight and unread
+// results given up to shutdown_grace_ms, then the rest cancelled.
+func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *engine.Registry, logger *slog.Logger, opts serveOptions) error {
+	execOpts := tasks.Options{
+		Threads:      cfg.Server.TaskThreads,
+		CloseThreads: cfg.Server.TaskCloseThreads,
+		ResultTTL:    cfg.Server.ResultTTL,
 		Logger:       logger,
-	})
-	gs := flightserver.NewGRPCServer(srv)
+	}
+	srvOpts := flightserver.Options{
+		Catalog:         registryCatalog{reg},
+		Location:        advertisedLocation(cfg, lis.Addr()),
+		CallDeadline:    cfg.FlexFun.CallDeadline,
+		PollingInterval: cfg.FlexFun.PollingInterval,
+		Logger:          logger,
+	}
+	if opts.metrics != nil {
+		execOpts.Observer = opts.metrics
+		srvOpts.Observer = opts.metrics
+	}
+	if opts.status {
+		srvOpts.Actions = map[string]flightserver.ActionFunc{StatusAction: statusAction(reg)}
+	}
+	executor := tasks.New(execOpts)
+	defer executor.Close()
+	srvOpts.Executor = executor
+	srv := flightserver.New(srvOpts)
+
+	var grpcOpts []grpc.ServerOption
+	if opts.tls != nil {
+		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewTLS(opts.tls.config)))
+	}
+	if opts.auth != nil {
+		grpcOpts = append(grpcOpts, opts.auth.ServerOptions()...)
+	}
+	gs := flightserver.NewGRPCServer(srv, grpcOpts...)
 	gs.InitListener(lis)
 	served := make(chan error, 1)
 	go func() { served <- gs.Serve() }()
-	logger.Info("server_started", "listen", lis.Addr().String(), "location", advertisedLocation(cfg, lis.Addr()),
-		"functions", len(reg.Functions()))
+	if opts.health != nil {
+		opts.health.SetReady(true)
+	}
+	logger.Info("server_started", "listen", lis.Addr().String(), "location", srvOpts.Location,
+		"functions", len(reg.Functions()), "tls", opts.tls != nil, "mtls", opts.tls != nil && opts.tls.mtls,
+		"authentication", cfg.Server.AuthenticationMethod, "task_threads", cfg.Server.TaskThreads)
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("server_stopping", "grace", cfg.FlexFun.ShutdownGrace.String())
+
+	if opts.onStopping != nil {
+		opts.onStopping()
+	}
+	grace := cfg.FlexFun.ShutdownGrace
+	if opts.health != nil {
+		opts.health.SetReady(false)
+	}
 	srv.BeginShutdown()
-	shutdown(gs, executor, cfg.FlexFun.ShutdownGrace, logger)
+	st := executor.Stats()
+	logger.Info("server_stopping", "grace", grace.String(), "running", st.Running, "queued", st.Queued, "unread_results", st.Unread)
+	drainCtx, cancel := context.WithTimeout(context.Background(), grace)
+	err := srv.Drain(drainCtx)
+	cancel()
+	if err != nil {
+		st := executor.Stats()
+		logger.Warn("shutdown_grace_expired", "grace", grace.String(), "running", st.Running, "queued", st.Queued, "unread_results", st.Unread)
+	}
+	executor.Close() // cancels whatever still runs and waits for it
+	stopGRPC(gs, grpcStopTimeout, logger)
 	logger.Info("server_stopped")
 	return nil
 }
 
-// shutdown lets running calls and streams finish for up to grace, then
-// cancels what is left.
-func shutdown(gs interface{ Shutdown() }, executor *tasks.Executor, grace time.Duration, logger *slog.Logger) {
+// stopGRPC stops the gRPC server gracefully, waiting at most timeout for
+// the RPCs still running; the process exit cuts what remains.
+func stopGRPC(gs interface{ Shutdown() }, timeout time.Duration, logger *slog.Logger) {
 	done := make(chan struct{})
 	go func() {
 		gs.Shutdown()
@@ -135,10 +235,49 @@ func shutdown(gs interface{ Shutdown() }, executor *tasks.Executor, grace time.D
 	}()
 	select {
 	case <-done:
-	case <-time.After(grace):
-		logger.Warn("shutdown_grace_expired", "grace", grace.String())
-		executor.Close()
-		<-done
+	case <-time.After(timeout):
+		logger.Warn("shutdown_forced", "reason", "RPCs still running after the grace period", "timeout", timeout.String())
+	}
+}
+
+// reloadMetrics returns the reload hook that keeps the function metrics in
+// step with the registry: the number of functions and of failing scripts,
+// and no series left behind for functions that are gone.
+func reloadMetrics(reg *engine.Registry, m *metrics.Metrics) func(engine.ReloadResult) {
+	var mu sync.Mutex
+	served := servedNames(reg)
+	return func(engine.ReloadResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		now := servedNames(reg)
+		for name := range served {
+			if !now[name] {
+				m.ForgetFunction(name)
+			}
+		}
+		served = now
+		m.SetFunctions(len(now))
+		m.SetLoadErrors(len(reg.Problems()))
+	}
+}
+
+func servedNames(reg *engine.Registry) map[string]bool {
+	names := map[string]bool{}
+	for _, f := range reg.Functions() {
+		names[f.Name()] = true
+	}
+	return names
+}
+
+// statusAction answers the flexfun.status action with the registry's
+// status as JSON (what flexfun-script list --server prints).
+func statusAction(reg *engine.Registry) flightserver.ActionFunc {
+	return func(context.Context, []byte) ([][]byte, error) {
+		js, err := json.Marshal(reg.Status())
+		if err != nil {
+			return nil, fmt.Errorf("encode status: %w", err)
+		}
+		return [][]byte{js}, nil
 	}
 }
 

@@ -155,14 +155,6 @@ func TestOutputModes(t *testing.T) {
 	}
 }
 
-func TestMissingColumnInColumnsModeIsNull(t *testing.T) {
-	fn, _ := mustFunction(t, schema2+`def call(p, c, h): return {"id": [1, 2, 3]}`)
-	want := `[{"id":1,"name":null},{"id":2,"name":null},{"id":3,"name":null}]`
-	if got := mustCall(t, fn, `{}`); got != want {
-		t.Errorf("got %s, want %s", got, want)
-	}
-}
-
 func TestEmptyResultKeepsSchema(t *testing.T) {
 	fn, _ := mustFunction(t, schema2+`def call(p, c, h): pass`)
 	table, err := call(t, fn, `{}`)
@@ -260,41 +252,6 @@ def call(p, c, h, ctx):
 	}
 }
 
-func TestOnLoadFailureIsLoadError(t *testing.T) {
-	f := newFixture(t, map[string]string{"main.star": `schema = {"v": "string"}
-def on_load(ctx):
-    fail("no api key")
-def call(): pass
-`})
-	err := f.load()
-	if err == nil || !strings.Contains(err.Error(), "main.star:3:9: fail: no api key") {
-		t.Errorf("got %v, want the on_load failure with file:line:col", err)
-	}
-}
-
-func TestDeadlineInterruptsAndRunsCancel(t *testing.T) {
-	fn, f := mustFunction(t, `schema = {"v": "int64"}
-def cancel():
-    print("cancel hook ran")
-def call():
-    n = 0
-    while True:
-        n += 1
-`)
-	ctx, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer stop()
-	start := time.Now()
-	_, err := fn.Call(ctx, &engine.Request{Parameters: json.RawMessage(`{}`)})
-	var cancelled *engine.CancelledError
-	if !errors.As(err, &cancelled) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("got %v, want CancelledError wrapping DeadlineExceeded", err)
-	}
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("interrupted only after %v", elapsed)
-	}
-	waitFor(t, func() bool { return strings.Contains(f.log.String(), "cancel hook ran") })
-}
-
 func TestCtxCancelledTurnsTrue(t *testing.T) {
 	fn, f := mustFunction(t, `schema = {"v": "int64"}
 def call(p, c, h, ctx):
@@ -310,17 +267,6 @@ def call(p, c, h, ctx):
 	if !strings.Contains(f.log.String(), "before False") {
 		t.Errorf("ctx.cancelled() was not False while running; log:\n%s", f.log.String())
 	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for range 200 {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("condition not met within 2s")
 }
 
 func TestScriptErrorsNameFileAndLine(t *testing.T) {
@@ -426,31 +372,6 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-func TestLoadHelperRelativeToFile(t *testing.T) {
-	f := newFixture(t, map[string]string{
-		"fns/main.star": `load("../lib/util.star", "double", "PREFIX")
-schema = {"v": "string"}
-def call(): emit(PREFIX + str(double(21)))
-`,
-		"lib/util.star":      "load(\"./deep/base.star\", \"BASE\")\nPREFIX = \"answer=\"\ndef double(x): return x * BASE\n",
-		"lib/deep/base.star": "BASE = 2\n",
-	})
-	if err := f.load(); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(f.reg.Functions()); n != 1 {
-		t.Fatalf("%d functions loaded; helpers must not become functions", n)
-	}
-	fn, _ := f.reg.Lookup("main")
-	if got := mustCall(t, fn, `{}`); got != `[{"v":"answer=42"}]` {
-		t.Errorf("got %s", got)
-	}
-	files := fn.Files()
-	if len(files) != 3 || !strings.HasSuffix(files[1], "util.star") || !strings.HasSuffix(files[2], "base.star") {
-		t.Errorf("Files() = %v, want main, util, base", files)
-	}
-}
-
 func TestDeclarations(t *testing.T) {
 	fn, _ := mustFunction(t, `name = "main"
 metadata = {"z": 1, "a": {"nested": [True, None]}}
@@ -480,22 +401,6 @@ func TestMetadataAbsentIsNull(t *testing.T) {
 	fn, _ := mustFunction(t, schema2+"def call(): pass\n")
 	if string(fn.Metadata()) != "null" {
 		t.Errorf("metadata %s, want null", fn.Metadata())
-	}
-}
-
-func TestPrintAndLogGoToServerLog(t *testing.T) {
-	fn, f := mustFunction(t, schema2+`def call():
-    print("hello", 42)
-    log.warning("slow source", source = "api", ms = 1200)
-`)
-	if _, err := call(t, fn, `{}`); err != nil {
-		t.Fatal(err)
-	}
-	out := f.log.String()
-	for _, want := range []string{`msg=print`, `message="hello 42"`, `function=main`, `task_id=t1`, `level=WARN msg="slow source"`, `source=api`, `ms=1200`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
 	}
 }
 

@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every example script and helper.
 //
-//go:embed *.star lib/*.star
+//go:embed *.star *.js lib/*.star lib/*.js
 var FS embed.FS

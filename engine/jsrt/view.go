@@ -1,0 +1,116 @@
+package jsrt
+
+import (
+	"math/big"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// The views show data (ctx.settings, ctx.state) to one runtime. They read
+// like plain objects and arrays (property access, Object.keys, for...of,
+// JSON.stringify, spread, array methods) and throw a TypeError on any
+// change, in strict code or not: "ctx.state.cities is frozen: cannot set
+// "1"". Showing a view costs nothing up front; each property is converted
+// when first read and then kept, so that ctx.state.list === ctx.state.list.
+
+// objectView is a read-only view of a data object.
+type objectView struct {
+	v    *vm
+	path string // "ctx.state.region", for error messages
+	d    *dataObject
+	memo map[string]goja.Value
+}
+
+// arrayView is a read-only view of a data array.
+type arrayView struct {
+	v     *vm
+	path  string
+	items []any
+	memo  []goja.Value
+}
+
+var typeObjectView = reflect.TypeFor[*objectView]()
+
+// isView reports whether obj is an object view.
+func isView(obj *goja.Object) bool { return obj.ExportType() == typeObjectView }
+
+// view returns data x as a value of v's runtime.
+func (v *vm) view(x any, path string) goja.Value {
+	switch x := x.(type) {
+	case nil:
+		return goja.Null()
+	case undefinedT:
+		return goja.Undefined()
+	case *big.Int:
+		return v.rt.ToValue(new(big.Int).Set(x))
+	case time.Time:
+		d, err := v.rt.New(v.date, v.rt.ToValue(x.UnixMilli()))
+		if err != nil {
+			panic(err)
+		}
+		return d
+	case []any:
+		return v.rt.NewDynamicArray(&arrayView{v: v, path: path, items: x, memo: make([]goja.Value, len(x))})
+	case *dataObject:
+		return v.rt.NewDynamicObject(&objectView{v: v, path: path, d: x, memo: map[string]goja.Value{}})
+	}
+	return v.rt.ToValue(x) // bool, float64, string
+}
+
+func (o *objectView) Get(key string) goja.Value {
+	if x, ok := o.memo[key]; ok {
+		return x
+	}
+	val, ok := o.d.vals[key]
+	if !ok {
+		return nil
+	}
+	x := o.v.view(val, o.path+propPath(key))
+	o.memo[key] = x
+	return x
+}
+
+func (o *objectView) Has(key string) bool {
+	_, ok := o.d.vals[key]
+	return ok
+}
+
+func (o *objectView) Keys() []string { return slices.Clone(o.d.keys) }
+
+func (o *objectView) Set(key string, _ goja.Value) bool {
+	o.v.throw(o.path + " is frozen: cannot set " + strconv.Quote(key))
+	return false
+}
+
+func (o *objectView) Delete(key string) bool {
+	o.v.throw(o.path + " is frozen: cannot delete " + strconv.Quote(key))
+	return false
+}
+
+func (a *arrayView) Len() int { return len(a.items) }
+
+func (a *arrayView) Get(idx int) goja.Value {
+	if idx < 0 || idx >= len(a.items) {
+		return nil
+	}
+	if x := a.memo[idx]; x != nil {
+		return x
+	}
+	x := a.v.view(a.items[idx], a.path+"["+strconv.Itoa(idx)+"]")
+	a.memo[idx] = x
+	return x
+}
+
+func (a *arrayView) Set(idx int, _ goja.Value) bool {
+	a.v.throw(a.path + " is frozen: cannot set [" + strconv.Itoa(idx) + "]")
+	return false
+}
+
+func (a *arrayView) SetLen(n int) bool {
+	a.v.throw(a.path + " is frozen: cannot set its length to " + strconv.Itoa(n))
+	return false
+}
