@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/jsrt"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
 )
 
@@ -250,5 +251,27 @@ func TestCallsDuringReloadSeeOneVersion(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+func TestReloadJavaScriptHelperReloadsDependents(t *testing.T) {
+	d := &scriptDir{t: t, dir: t.TempDir()}
+	d.write("lib/word.js", "module.exports = { word: \"one\" };\n")
+	d.write("a.js", "const { word } = require(\"./lib/word.js\");\nconst name = \"AJs\";\n"+
+		"const schema = { v: \"string\" };\nfunction call() { emit(word); }\n")
+	d.reg = engine.NewRegistry(engine.Options{
+		Runtimes: []engine.Runtime{starlarkrt.New(), jsrt.New()},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err := d.reg.LoadPaths([]string{d.dir}); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.value("AJs"); got != "one" {
+		t.Fatalf("AJs = %q", got)
+	}
+	d.write("lib/word.js", "module.exports = { word: \"two\" };\n")
+	res := d.reg.Reload(false)
+	if got := d.value("AJs"); got != "two" {
+		t.Errorf("AJs = %q after changing its require()d helper; reload %+v", got, res)
 	}
 }

@@ -109,6 +109,18 @@ func TestE2EReloadOnSave(t *testing.T) {
 		writeAtomically(t, filepath.Join(dir, "lib/word.star"), "WORD = \"two\"\n")
 		awaitVersion(t, c, "uses_helper", "two")
 	})
+	t.Run("schema change is visible to ListFlights", func(t *testing.T) {
+		src := "name = \"V\"\nschema = {\"version\": \"string\", \"i\": \"int64\", \"extra\": \"bool\"}\n" +
+			"def call():\n    emit(\"v4s\", 0, True)\n"
+		writeAtomically(t, path, src)
+		awaitVersion(t, c, "V", "v4s")
+		schemas, _ := listFlights(t, c)
+		if s := schemas["V"]; s == nil || s.NumFields() != 3 || s.Field(2).Name != "extra" {
+			t.Errorf("ListFlights schema of V after the change: %v", schemas["V"])
+		}
+		writeAtomically(t, path, versioned("V", "v4"))
+		awaitVersion(t, c, "V", "v4")
+	})
 	t.Run("new and deleted files", func(t *testing.T) {
 		added := write(t, dir, "sub/added.star", versioned("Added", "a1"))
 		awaitVersion(t, c, "Added", "a1")
