@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,10 +10,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
-	"github.com/flexfun-script/flexfun-script/settings"
 )
 
 // BenchmarkReloadLatency measures, over b.N saves, the time from writing a
@@ -36,33 +29,13 @@ func BenchmarkReloadLatency(b *testing.B) {
 		}
 	}
 	save("v0")
-	cfg := settings.Default()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg := newRegistry(cfg, logger)
-	if err := reg.LoadPaths([]string{dir}); err != nil {
-		b.Fatal(err)
-	}
-	rl, err := startReloader(reg, true, logger, nil)
+	reg := benchRegistry(b, dir)
+	rl, err := startReloader(reg, true, benchLogger, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rl.stop()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- serveOn(ctx, lis, cfg, reg, logger, serveOptions{}) }()
-	defer func() {
-		stop()
-		<-served
-	}()
-	client, err := flight.NewClientWithMiddleware(lis.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer client.Close()
+	client := serveBench(b, reg)
 
 	var latencies []time.Duration
 	for i := 0; b.Loop(); i++ {

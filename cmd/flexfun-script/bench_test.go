@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/settings"
 )
 
@@ -25,34 +26,19 @@ const benchRows = 1_000_000
 // is the same loop with no output. The GOGC400 variants run with
 // debug.SetGCPercent(400), the server's default.
 func BenchmarkDoGet(b *testing.B) {
-	cfg := settings.Default()
-	cfg.FlexFun.Functions = []string{"../../scripts/bench"}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg := newRegistry(cfg, logger)
-	if err := reg.LoadPaths(cfg.FlexFun.Functions); err != nil {
-		b.Fatal(err)
-	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- serveOn(ctx, lis, cfg, reg, logger, serveOptions{}) }()
-	defer func() {
-		stop()
-		<-served
-	}()
-	client, err := flight.NewClientWithMiddleware(lis.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer client.Close()
+	modes := []string{"Floor", "Emit", "EmitNamed", "RowsTuples", "RowsDicts", "Columns"}
+	runDoGetModes(b, startBenchServer(b, "../../scripts/bench"), modes, "Bench%s")
+}
+
+// runDoGetModes runs, at GOGC 100 and 400, one sub-benchmark per mode that
+// invokes the function named fmt.Sprintf(nameFormat, mode) for benchRows rows
+// and reads the whole result.
+func runDoGetModes(b *testing.B, client flight.Client, modes []string, nameFormat string) {
 	for _, gc := range []int{100, 400} {
-		for _, mode := range []string{"Floor", "Emit", "EmitNamed", "RowsTuples", "RowsDicts", "Columns"} {
+		for _, mode := range modes {
 			b.Run(fmt.Sprintf("%s/GOGC=%d", mode, gc), func(b *testing.B) {
 				defer debug.SetGCPercent(debug.SetGCPercent(gc))
-				cmd := fmt.Sprintf(`{"functionName":"Bench%s","parameters":{"rows":%d}}`, mode, benchRows)
+				cmd := fmt.Sprintf(`{"functionName":%q,"parameters":{"rows":%d}}`, fmt.Sprintf(nameFormat, mode), benchRows)
 				for b.Loop() {
 					n, err := getAndRead(client, cmd)
 					if err != nil {
@@ -68,6 +54,50 @@ func BenchmarkDoGet(b *testing.B) {
 			})
 		}
 	}
+}
+
+// startBenchServer serves the functions under paths in this process, with
+// the server's real wiring, and returns a client connected to it.
+func startBenchServer(b *testing.B, paths ...string) flight.Client {
+	b.Helper()
+	reg := benchRegistry(b, paths...)
+	return serveBench(b, reg)
+}
+
+// benchRegistry loads the functions under paths with the default settings.
+func benchRegistry(b *testing.B, paths ...string) *engine.Registry {
+	b.Helper()
+	reg := newRegistry(settings.Default(), benchLogger)
+	if err := reg.LoadPaths(paths); err != nil {
+		b.Fatal(err)
+	}
+	return reg
+}
+
+// benchLogger discards the server's logs during benchmarks.
+var benchLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// serveBench serves reg on a free loopback port until the benchmark ends
+// and returns a client connected to it.
+func serveBench(b *testing.B, reg *engine.Registry) flight.Client {
+	b.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serveOn(ctx, lis, settings.Default(), reg, benchLogger, serveOptions{}) }()
+	b.Cleanup(func() {
+		stop()
+		<-served
+	})
+	client, err := flight.NewClientWithMiddleware(lis.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { client.Close() })
+	return client
 }
 
 // getAndRead invokes cmd and reads every row of its result.
