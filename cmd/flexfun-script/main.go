@@ -1,5 +1,5 @@
 // Command flexfun-script serves FlexFun functions written as Starlark (.star)
-// scripts to GoodData over Arrow Flight RPC.
+// or JavaScript (.js) scripts to GoodData over Arrow Flight RPC.
 //
 // Usage:
 //
@@ -19,13 +19,13 @@ import (
 	_ "time/tzdata" // timestamp[.., tz=Zone] columns work in images without /usr/share/zoneinfo
 )
 
-const usage = `flexfun-script serves FlexFun functions written as Starlark scripts
-to GoodData over Arrow Flight RPC.
+const usage = `flexfun-script serves FlexFun functions written as Starlark (.star) or
+JavaScript (.js) scripts to GoodData over Arrow Flight RPC.
 
 Usage:
-  flexfun-script start [--config FILE ...] [--dev-log]
-      Run the Flight server. With no configuration it serves the bundled
-      examples on 127.0.0.1:17001.
+  flexfun-script start [--config FILE ...] [--dev-log] [--no-watch]
+      Run the Flight server, reloading scripts when they are saved. With no
+      configuration it serves the bundled examples on 127.0.0.1:17001.
   flexfun-script call SCRIPT_OR_NAME [--params JSON|@file] [--columns a,b] [--format table|csv|json]
       Run one function in-process, without a server, and print its result.
   flexfun-script list [--config FILE ...] [--server URL] [--format table|json]
@@ -35,7 +35,8 @@ Usage:
       Show this help.
 
 Run "flexfun-script COMMAND --help" for the flags of a command.
-Documentation: docs/ in the source tree (cli.md, scripts.md, configuration.md, errors.md).
+Documentation: docs/ in the source tree (cli.md, scripts.md, javascript.md,
+configuration.md, reload.md, deployment.md, errors.md).
 `
 
 func main() {
