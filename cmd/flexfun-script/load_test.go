@@ -232,6 +232,9 @@ func runLoad(b *testing.B, addr string, n, rate int, serverCPU func() time.Durat
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/call")
 }
 
+// smallCallCmd invokes Small with an execution context, as GoodData does.
+const smallCallCmd = `{"functionName":"Small","parameters":{"executionContext":{"executionType":"REPORT"}}}`
+
 // smallCall is one call as GoodData makes it: ListFlights, then
 // GetFlightInfo and DoGet of Small. It returns the rows read.
 func smallCall(c flight.Client) (int64, error) {
@@ -248,25 +251,8 @@ func smallCall(c flight.Client) (int64, error) {
 			return 0, err
 		}
 	}
-	info, err := c.GetFlightInfo(ctx, &flight.FlightDescriptor{Type: flight.DescriptorCMD,
-		Cmd: []byte(`{"functionName":"Small","parameters":{"executionContext":{"executionType":"REPORT"}}}`)})
+	n, err := getAndRead(c, smallCallCmd)
 	if err != nil {
-		return 0, err
-	}
-	stream, err := c.DoGet(ctx, info.Endpoint[0].Ticket)
-	if err != nil {
-		return 0, err
-	}
-	rdr, err := flight.NewRecordReader(stream)
-	if err != nil {
-		return 0, err
-	}
-	defer rdr.Release()
-	var n int64
-	for rdr.Next() {
-		n += rdr.RecordBatch().NumRows()
-	}
-	if err := rdr.Err(); err != nil {
 		return 0, err
 	}
 	if n != 10 {
