@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -267,113 +268,27 @@ func cell(t *testing.T, recs []arrow.RecordBatch, name string, i int) any {
 	return nil
 }
 
+// TestE2EBundledExamples calls every bundled example, in both languages,
+// through the binary serving its embedded examples.
 func TestE2EBundledExamples(t *testing.T) {
 	s := startServer(t, nil)
 	c := newClient(t, s.addr)
-
 	schemas, cmds := listFlights(t, c)
-	for _, name := range []string{"SampleFlexFunction", "Generator", "Regions", "Settings", "AllTypes"} {
-		if schemas[name] == nil {
-			t.Errorf("ListFlights lacks %s; got %v", name, cmds)
-		}
+	// Every example has a JavaScript twin named with a Js suffix that
+	// returns the same data.
+	for _, lang := range []struct{ name, suffix, description string }{
+		{"starlark", "", "Six static rows, like GoodData's template"},
+		{"javascript", "Js", "Six static rows, like GoodData's template (JavaScript)"},
+	} {
+		t.Run(lang.name, func(t *testing.T) {
+			ex := bundledExamples{c: c, addr: s.addr, suffix: lang.suffix}
+			ex.listed(t, schemas, cmds, lang.description)
+			t.Run("sample", ex.sample)
+			t.Run("parameters and columns hint", ex.generator)
+			t.Run("helper module", ex.regions)
+			t.Run("every column type", ex.allTypes)
+		})
 	}
-	want := `{"functionName":"SampleFlexFunction","metadata":{"description":"Six static rows, like GoodData's template"}}`
-	found := false
-	for _, cmd := range cmds {
-		found = found || cmd == want
-	}
-	if !found {
-		t.Errorf("no descriptor equals %s; got %v", want, cmds)
-	}
-
-	t.Run("sample", func(t *testing.T) {
-		info, recs, err := invoke(t, c, `{"functionName":"SampleFlexFunction","parameters":{}}`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if numRows(recs) != 6 {
-			t.Fatalf("%d rows, want 6", numRows(recs))
-		}
-		if cell(t, recs, "attribute1", 1) != "id2" || cell(t, recs, "fact1", 0) != 123.456 || cell(t, recs, "fact3", 5) != int64(666) || cell(t, recs, "attribute3", 2) != false {
-			t.Errorf("unexpected values")
-		}
-		if string(info.FlightDescriptor.Cmd) != `{"functionName":"SampleFlexFunction","parameters":{}}` {
-			t.Errorf("descriptor not echoed: %s", info.FlightDescriptor.Cmd)
-		}
-		var tkt struct {
-			TaskID string `json:"task_id"`
-		}
-		if err := json.Unmarshal(info.Endpoint[0].Ticket.Ticket, &tkt); err != nil || len(tkt.TaskID) != 32 {
-			t.Errorf("ticket %s", info.Endpoint[0].Ticket.Ticket)
-		}
-		if loc := info.Endpoint[0].Location[0].Uri; loc != "grpc://127.0.0.1:"+strings.Split(s.addr, ":")[1] {
-			t.Errorf("location %s, server at %s", loc, s.addr)
-		}
-		// Results are multi-use until they expire.
-		again, err := doGet(t, c, info.Endpoint[0].Ticket)
-		if err != nil || numRows(again) != 6 {
-			t.Errorf("second DoGet: %d rows, %v", numRows(again), err)
-		}
-	})
-
-	t.Run("parameters and columns hint", func(t *testing.T) {
-		info, recs, err := invoke(t, c, `{"functionName":"Generator","parameters":{"rows":1000,"start":5,"columns":["day","id"]}}`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sch, err := flight.DeserializeSchema(info.Schema, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sch.NumFields() != 2 || sch.Field(0).Name != "id" || sch.Field(1).Name != "day" {
-			t.Errorf("FlightInfo schema %v, want id, day", sch)
-		}
-		if numRows(recs) != 1000 || recs[0].NumCols() != 2 {
-			t.Fatalf("%d rows, %d columns", numRows(recs), recs[0].NumCols())
-		}
-		if cell(t, recs, "id", 0) != int64(5) || cell(t, recs, "id", 999) != int64(1004) {
-			t.Errorf("ids %v..%v, want 5..1004", cell(t, recs, "id", 0), cell(t, recs, "id", 999))
-		}
-	})
-
-	t.Run("every column type", func(t *testing.T) {
-		_, recs, err := invoke(t, c, `{"functionName":"AllTypes"}`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if numRows(recs) != 3 {
-			t.Fatalf("%d rows", numRows(recs))
-		}
-		checks := []struct {
-			col  string
-			row  int
-			want any
-		}{
-			{"b", 0, true}, {"i8", 0, int8(-128)}, {"i16", 1, int16(32767)}, {"i32", 0, int32(-2147483648)},
-			{"i64", 1, int64(9223372036854775807)}, {"u8", 0, uint8(255)}, {"u16", 0, uint16(65535)},
-			{"u32", 0, uint32(4294967295)}, {"u64", 0, uint64(18446744073709551615)},
-			{"f32", 0, float32(1.5)}, {"f64", 1, -0.5}, {"s", 1, "ünïcødé"}, {"ls", 0, "large text"},
-			{"bin", 1, []byte("text as bytes")}, {"d", 0, "2024-02-29"}, {"d", 1, "2024-02-29"},
-			{"ts_s", 0, "2024-01-02T03:04:05"}, {"ts_ms", 0, "2024-01-02T03:04:05.123"},
-			{"dec", 0, "12345.678"}, {"dec", 1, "-1"}, {"tagged", 2, "only two columns set; the rest are null"},
-			{"s", 2, nil}, {"i64", 2, int64(0)},
-		}
-		for _, ch := range checks {
-			got := cell(t, recs, ch.col, ch.row)
-			if fmt.Sprint(got) != fmt.Sprint(ch.want) {
-				t.Errorf("%s[%d] = %v (%T), want %v", ch.col, ch.row, got, got, ch.want)
-			}
-		}
-		tsUS := recs[0].Column(recs[0].Schema().FieldIndices("ts_us")[0]).(*array.Timestamp)
-		if got := tsUS.Value(1); int64(got) != 1719748800000000 {
-			t.Errorf("ts_us[1] = %d", got)
-		}
-		field, _ := recs[0].Schema().FieldsByName("tagged")
-		if v, _ := field[0].Metadata.GetValue("gooddata.label"); v != "Tag" || field[0].Nullable {
-			t.Errorf("tagged field: %v", field[0])
-		}
-	})
-
 	t.Run("result larger than 4 MiB with default client limits", func(t *testing.T) {
 		_, recs, err := invoke(t, c, `{"functionName":"Generator","parameters":{"rows":300000}}`)
 		if err != nil {
@@ -399,6 +314,136 @@ func TestE2EBundledExamples(t *testing.T) {
 			t.Errorf("%d batches", len(recs))
 		}
 	})
+}
+
+// bundledExamples checks the bundled examples of one language, whose
+// function names end in suffix.
+type bundledExamples struct {
+	c      flight.Client
+	addr   string
+	suffix string
+}
+
+// listed checks that ListFlights has every example, and the sample's
+// descriptor with its metadata.
+func (ex bundledExamples) listed(t *testing.T, schemas map[string]*arrow.Schema, cmds []string, description string) {
+	for _, name := range []string{"SampleFlexFunction", "Generator", "Regions", "Settings", "AllTypes"} {
+		if schemas[name+ex.suffix] == nil {
+			t.Errorf("ListFlights lacks %s; got %v", name+ex.suffix, cmds)
+		}
+	}
+	want := `{"functionName":"SampleFlexFunction` + ex.suffix + `","metadata":{"description":"` + description + `"}}`
+	if !slices.Contains(cmds, want) {
+		t.Errorf("no descriptor equals %s; got %v", want, cmds)
+	}
+}
+
+func (ex bundledExamples) sample(t *testing.T) {
+	cmd := `{"functionName":"SampleFlexFunction` + ex.suffix + `","parameters":{}}`
+	info, recs, err := invoke(t, ex.c, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if numRows(recs) != 6 {
+		t.Fatalf("%d rows, want 6", numRows(recs))
+	}
+	if cell(t, recs, "attribute1", 1) != "id2" || cell(t, recs, "fact1", 0) != 123.456 || cell(t, recs, "fact3", 5) != int64(666) || cell(t, recs, "attribute3", 2) != false {
+		t.Errorf("unexpected values")
+	}
+	if string(info.FlightDescriptor.Cmd) != cmd {
+		t.Errorf("descriptor not echoed: %s", info.FlightDescriptor.Cmd)
+	}
+	var tkt struct {
+		TaskID string `json:"task_id"`
+	}
+	if err := json.Unmarshal(info.Endpoint[0].Ticket.Ticket, &tkt); err != nil || len(tkt.TaskID) != 32 {
+		t.Errorf("ticket %s", info.Endpoint[0].Ticket.Ticket)
+	}
+	if loc := info.Endpoint[0].Location[0].Uri; loc != "grpc://127.0.0.1:"+strings.Split(ex.addr, ":")[1] {
+		t.Errorf("location %s, server at %s", loc, ex.addr)
+	}
+	// Results are multi-use until they expire.
+	again, err := doGet(t, ex.c, info.Endpoint[0].Ticket)
+	if err != nil || numRows(again) != 6 {
+		t.Errorf("second DoGet: %d rows, %v", numRows(again), err)
+	}
+}
+
+func (ex bundledExamples) generator(t *testing.T) {
+	info, recs, err := invoke(t, ex.c, `{"functionName":"Generator`+ex.suffix+`","parameters":{"rows":1000,"start":5,"columns":["day","id"]}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch, err := flight.DeserializeSchema(info.Schema, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sch.NumFields() != 2 || sch.Field(0).Name != "id" || sch.Field(1).Name != "day" {
+		t.Errorf("FlightInfo schema %v, want id, day", sch)
+	}
+	if numRows(recs) != 1000 || recs[0].NumCols() != 2 {
+		t.Fatalf("%d rows, %d columns", numRows(recs), recs[0].NumCols())
+	}
+	if cell(t, recs, "id", 0) != int64(5) || cell(t, recs, "id", 999) != int64(1004) || cell(t, recs, "day", 0) != "2022-01-13" {
+		t.Errorf("ids %v..%v, day %v", cell(t, recs, "id", 0), cell(t, recs, "id", 999), cell(t, recs, "day", 0))
+	}
+}
+
+func (ex bundledExamples) regions(t *testing.T) {
+	_, recs, err := invoke(t, ex.c, `{"functionName":"Regions`+ex.suffix+`","parameters":{"net_cents":19999}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if numRows(recs) != 3 || cell(t, recs, "code", 1) != "EU" || cell(t, recs, "gross", 1) != "241.98" || cell(t, recs, "gross", 2) != "199.99" {
+		t.Errorf("got %d rows: %v %v %v", numRows(recs), cell(t, recs, "code", 1), cell(t, recs, "gross", 1), cell(t, recs, "gross", 2))
+	}
+}
+
+func (ex bundledExamples) allTypes(t *testing.T) {
+	_, recs, err := invoke(t, ex.c, `{"functionName":"AllTypes`+ex.suffix+`"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if numRows(recs) != 3 {
+		t.Fatalf("%d rows", numRows(recs))
+	}
+	checks := []struct {
+		col  string
+		row  int
+		want any
+	}{
+		{"b", 0, true}, {"b", 1, false}, {"i8", 0, int8(-128)}, {"i16", 1, int16(32767)}, {"i32", 0, int32(-2147483648)},
+		{"i64", 0, int64(-9223372036854775808)}, {"i64", 1, int64(9223372036854775807)}, {"u8", 0, uint8(255)},
+		{"u16", 0, uint16(65535)}, {"u32", 0, uint32(4294967295)}, {"u64", 0, uint64(18446744073709551615)},
+		{"f32", 0, float32(1.5)}, {"f32", 1, float32(3)}, {"f64", 1, -0.5}, {"s", 1, "ünïcødé"}, {"ls", 0, "large text"},
+		{"bin", 0, []byte("\x00\x01bytes")}, {"bin", 1, []byte("text as bytes")},
+		{"d", 0, "2024-02-29"}, {"d", 1, "2024-02-29"},
+		{"ts_s", 0, "2024-01-02T03:04:05"}, {"ts_ms", 0, "2024-01-02T03:04:05.123"}, {"ts_s", 1, "2024-06-30T12:00:00"},
+		{"dec", 0, "12345.678"}, {"dec", 1, "-1"}, {"tagged", 2, "only two columns set; the rest are null"},
+		{"s", 2, nil}, {"i64", 2, int64(0)},
+	}
+	for _, ch := range checks {
+		got := cell(t, recs, ch.col, ch.row)
+		if fmt.Sprint(got) != fmt.Sprint(ch.want) {
+			t.Errorf("%s[%d] = %v (%T), want %v", ch.col, ch.row, got, got, ch.want)
+		}
+	}
+	col := func(name string) *array.Timestamp {
+		return recs[0].Column(recs[0].Schema().FieldIndices(name)[0]).(*array.Timestamp)
+	}
+	if got := col("ts_us").Value(0); int64(got) != 1704153600000000 {
+		t.Errorf("ts_us[0] = %d, want 2024-01-02T00:00:00Z in µs", got)
+	}
+	if got := col("ts_us").Value(1); int64(got) != 1719748800000000 {
+		t.Errorf("ts_us[1] = %d", got)
+	}
+	if got := col("ts_ns").Value(1); int64(got) != 1719748800000000000 {
+		t.Errorf("ts_ns[1] = %d", got)
+	}
+	field, _ := recs[0].Schema().FieldsByName("tagged")
+	if v, _ := field[0].Metadata.GetValue("gooddata.label"); v != "Tag" || field[0].Nullable {
+		t.Errorf("tagged field: %v", field[0])
+	}
 }
 
 // wireError decodes a Flight error as GoodData's clients do.

@@ -1,20 +1,15 @@
 package conformance_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/jsrt"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
 )
@@ -54,49 +49,9 @@ const (
 	badRequest                // *engine.BadRequestError from the call
 )
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// settings are the server settings every case sees as ctx.settings.
-var settings = map[string]any{"weather": map[string]any{"api_key": "k123", "retries": int64(3)}}
-
 // newRegistry returns a registry with both runtimes, logging into log.
-func newRegistry(log *syncBuffer) *engine.Registry {
-	return engine.NewRegistry(engine.Options{
-		Runtimes:    []engine.Runtime{starlarkrt.New(), jsrt.New()},
-		Settings:    settings,
-		Logger:      slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		LoadTimeout: 5 * time.Second,
-	})
-}
-
-// writeFiles writes files (path → source) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, src := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+func newRegistry(log *enginetest.SyncBuffer) *engine.Registry {
+	return enginetest.NewRegistry(log, starlarkrt.New(), jsrt.New())
 }
 
 // sees reports whether language ext sees the file name.
@@ -125,8 +80,8 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 	if len(files) == 0 {
 		t.Fatalf("case has no %s source", ext)
 	}
-	writeFiles(t, dir, files)
-	log := new(syncBuffer)
+	enginetest.WriteFiles(t, dir, files)
+	log := new(enginetest.SyncBuffer)
 	reg := newRegistry(log)
 	local := func(s string) string { return strings.ReplaceAll(s, "{ext}", ext) }
 	relative := func(s string) string { return strings.ReplaceAll(s, dir+string(filepath.Separator), "") }
@@ -170,12 +125,7 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 		params = "{}"
 	}
 	start := time.Now()
-	table, err := fn.Call(ctx, &engine.Request{
-		Parameters: json.RawMessage(params),
-		Columns:    tc.columns,
-		Headers:    map[string][]string{"x-test": {"a", "b"}},
-		CallID:     "t1",
-	})
+	table, err := fn.Call(ctx, enginetest.Request(params, tc.columns))
 	if err == nil {
 		defer table.Release()
 	}
@@ -192,12 +142,12 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 		if err != nil {
 			t.Fatalf("call: %v", err)
 		}
-		if got := rowsJSON(t, table); got != tc.want {
+		if got := enginetest.RowsJSON(t, table); got != tc.want {
 			t.Errorf("rows %s\nwant %s", got, tc.want)
 		}
 	default:
 		if err == nil {
-			t.Fatalf("call succeeded with %s, want an error", rowsJSON(t, table))
+			t.Fatalf("call succeeded with %s, want an error", enginetest.RowsJSON(t, table))
 		}
 		var se *engine.ScriptError
 		var br *engine.BadRequestError
@@ -208,7 +158,7 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 	}
 	for _, want := range tc.logs {
 		want = local(want)
-		waitFor(t, func() bool { return strings.Contains(log.String(), want) }, "log lacks "+want+":\n"+log.String())
+		enginetest.WaitFor(t, func() bool { return strings.Contains(log.String(), want) }, "log lacks "+want+":\n"+log.String())
 	}
 }
 
@@ -222,48 +172,4 @@ func (tc *contractCase) checkError(t *testing.T, ext, msg string) {
 	if tc.err == "" && tc.errStar == "" && tc.errJS == "" {
 		t.Errorf("case expects an error but names none; got %q", msg)
 	}
-}
-
-// rowsJSON returns a table as JSON rows, columns in schema order.
-func rowsJSON(t *testing.T, table *arrowbridge.Table) string {
-	t.Helper()
-	var b strings.Builder
-	b.WriteByte('[')
-	n := 0
-	for _, rec := range table.Batches {
-		for i := range int(rec.NumRows()) {
-			if n > 0 {
-				b.WriteByte(',')
-			}
-			n++
-			b.WriteByte('{')
-			for c, f := range rec.Schema().Fields() {
-				if c > 0 {
-					b.WriteByte(',')
-				}
-				k, _ := json.Marshal(f.Name)
-				v, err := json.Marshal(rec.Column(c).GetOneForMarshal(i))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b.Write(k)
-				b.WriteByte(':')
-				b.Write(v)
-			}
-			b.WriteByte('}')
-		}
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
-func waitFor(t *testing.T, cond func() bool, msg string) {
-	t.Helper()
-	for range 300 {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Error(msg)
 }

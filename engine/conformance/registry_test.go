@@ -5,17 +5,18 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 )
 
 // TestDuplicateNameAcrossLanguages: names are unique per server, whatever
 // the language a function is written in.
 func TestDuplicateNameAcrossLanguages(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	enginetest.WriteFiles(t, dir, map[string]string{
 		"a.star": "name = \"Same\"\nschema = {\"a\": \"int64\"}\ndef call(): pass\n",
 		"b.js":   "const name = \"Same\";\nconst schema = {a: \"int64\"};\nfunction call() {}\n",
 	})
-	reg := newRegistry(new(syncBuffer))
+	reg := newRegistry(new(enginetest.SyncBuffer))
 	err := reg.LoadPaths([]string{dir})
 	if err == nil || !strings.Contains(err.Error(), `b.js: function name "Same" is already used by `) || !strings.Contains(err.Error(), "a.star") {
 		t.Errorf("got %v, want b.js's name reported as a duplicate of a.star's", err)
@@ -29,13 +30,13 @@ func TestDuplicateNameAcrossLanguages(t *testing.T) {
 // loaded by its runtime and listed in load order.
 func TestBothLanguagesSideBySide(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	enginetest.WriteFiles(t, dir, map[string]string{
 		"a.star": "schema = {\"a\": \"int64\"}\ndef call(): emit(1)\n",
 		"b.js":   "const schema = {a: \"int64\"};\nfunction call() { emit(2); }\n",
 		"c.star": "HELPER = 1\n",
 		"d.js":   "exports.helper = 1;\n",
 	})
-	reg := newRegistry(new(syncBuffer))
+	reg := newRegistry(new(enginetest.SyncBuffer))
 	if err := reg.LoadPaths([]string{dir}); err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +67,8 @@ function call() {}
 	for _, ext := range languages {
 		t.Run(ext, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{"main." + ext: sources[ext]})
-			reg := newRegistry(new(syncBuffer))
+			enginetest.WriteFiles(t, dir, map[string]string{"main." + ext: sources[ext]})
+			reg := newRegistry(new(enginetest.SyncBuffer))
 			if err := reg.LoadPaths([]string{dir}); err != nil {
 				t.Fatal(err)
 			}
@@ -93,8 +94,8 @@ function call() {}
 	// Without metadata, GoodData gets null.
 	for ext, src := range map[string]string{"star": "schema = {\"a\": \"int64\"}\ndef call(): pass\n", "js": "const schema = {a: \"int64\"};\nfunction call() {}\n"} {
 		dir := t.TempDir()
-		writeFiles(t, dir, map[string]string{"m." + ext: src})
-		reg := newRegistry(new(syncBuffer))
+		enginetest.WriteFiles(t, dir, map[string]string{"m." + ext: src})
+		reg := newRegistry(new(enginetest.SyncBuffer))
 		if err := reg.LoadPaths([]string{dir}); err != nil {
 			t.Fatal(err)
 		}

@@ -91,15 +91,15 @@ func TestLoadErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, map[string]string{"main.js": tc.src})
-			err := f.load()
+			err := f.Load()
 			if err == nil {
 				t.Fatal("load succeeded, want an error")
 			}
-			if msg := strings.ReplaceAll(err.Error(), f.dir+"/", ""); !strings.Contains(msg, tc.want) {
+			if msg := strings.ReplaceAll(err.Error(), f.Dir+"/", ""); !strings.Contains(msg, tc.want) {
 				t.Errorf("error %q\nwant it to contain %q", msg, tc.want)
 			}
-			if len(f.reg.Functions()) != 0 {
-				t.Errorf("a failed load published %d functions", len(f.reg.Functions()))
+			if len(f.Reg.Functions()) != 0 {
+				t.Errorf("a failed load published %d functions", len(f.Reg.Functions()))
 			}
 		})
 	}

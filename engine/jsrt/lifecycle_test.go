@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 )
 
 func TestArguments(t *testing.T) {
@@ -123,8 +124,9 @@ function call() {
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("interrupted only after %v", elapsed)
 	}
-	waitFor(t, func() bool { return strings.Contains(f.log.String(), `message="cancel hook ran after looping"`) })
-	waitFor(t, func() bool { return strings.Contains(f.log.String(), "emit: can only be used while call runs") })
+	for _, want := range []string{`message="cancel hook ran after looping"`, "emit: can only be used while call runs"} {
+		enginetest.WaitFor(t, func() bool { return strings.Contains(f.Log.String(), want) }, "the log lacks "+want)
+	}
 }
 
 func TestDeadlineWhileCollectingRows(t *testing.T) {
@@ -157,8 +159,8 @@ function call(p, c, h, ctx) {
 	if _, err := fn.Call(ctx, &engine.Request{}); err == nil {
 		t.Fatal("call returned no error after its deadline")
 	}
-	if !strings.Contains(f.log.String(), `message="before false"`) {
-		t.Errorf("ctx.cancelled() was not false while running; log:\n%s", f.log.String())
+	if !strings.Contains(f.Log.String(), `message="before false"`) {
+		t.Errorf("ctx.cancelled() was not false while running; log:\n%s", f.Log.String())
 	}
 }
 
@@ -167,7 +169,7 @@ func TestOnLoadAndTopLevelAreBounded(t *testing.T) {
 function on_load() { for (;;) {} }
 function call() {}`})
 	start := time.Now()
-	err := f.load()
+	err := f.Load()
 	if err == nil || !strings.Contains(err.Error(), "on_load did not finish within 2s") {
 		t.Errorf("got %v, want on_load's timeout", err)
 	}
@@ -209,7 +211,7 @@ function call() {
 	if _, err := call(t, fn, `{}`); err != nil {
 		t.Fatal(err)
 	}
-	out := f.log.String()
+	out := f.Log.String()
 	for _, want := range []string{
 		`level=INFO msg=print file=`, `message="hello at load"`,
 		`level=INFO msg=print function=main task_id=t1 message="hello 42 {\"a\":[1,null]} null undefined 5n 1970-01-01T00:00:00.000Z [1,\"x\"]"`,

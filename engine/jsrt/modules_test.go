@@ -18,19 +18,19 @@ function call() { emit(util.PREFIX + util.double(21)); }
 		"lib/deep/unused.js":  "exports.x = 1;\n",
 		"fns/notes/readme.md": "not a script",
 	})
-	if err := f.load(); err != nil {
+	if err := f.Load(); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.reg.Functions()); n != 1 {
+	if n := len(f.Reg.Functions()); n != 1 {
 		t.Fatalf("%d functions loaded; helpers must not become functions", n)
 	}
-	fn, _ := f.reg.Lookup("main")
+	fn, _ := f.Reg.Lookup("main")
 	if got := mustCall(t, fn, `{}`); got != `[{"v":"answer=42"}]` {
 		t.Errorf("got %s", got)
 	}
 	var files []string
 	for _, p := range fn.Files() {
-		r, _ := filepath.Rel(f.dir, p)
+		r, _ := filepath.Rel(f.Dir, p)
 		files = append(files, filepath.ToSlash(r))
 	}
 	if got := strings.Join(files, " "); got != "fns/main.js lib/util.js lib/deep/base.js lib/deep/two.json" {
@@ -91,11 +91,11 @@ func TestRequireErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.files)
-			err := f.load()
+			err := f.Load()
 			if err == nil {
 				t.Fatal("load succeeded")
 			}
-			if msg := strings.ReplaceAll(err.Error(), f.dir+"/", ""); !strings.Contains(msg, tc.want) {
+			if msg := strings.ReplaceAll(err.Error(), f.Dir+"/", ""); !strings.Contains(msg, tc.want) {
 				t.Errorf("error %q\nwant it to contain %q", msg, tc.want)
 			}
 		})

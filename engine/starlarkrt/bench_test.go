@@ -1,15 +1,9 @@
 package starlarkrt_test
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
-	"runtime/debug"
 	"testing"
 
-	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
 )
 
@@ -23,45 +17,5 @@ var benchModes = []string{"Floor", "Emit", "EmitNamed", "RowsTuples", "RowsDicts
 // (script, conversion, Arrow batches) next to the floor: the same loop with
 // no output. The GOGC400 variants run with debug.SetGCPercent(400).
 func BenchmarkCall(b *testing.B) {
-	reg := engine.NewRegistry(engine.Options{
-		Runtimes: []engine.Runtime{starlarkrt.New()},
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err := reg.LoadPaths([]string{"../../scripts/bench"}); err != nil {
-		b.Fatal(err)
-	}
-	for _, gc := range []int{100, 400} {
-		for _, mode := range benchModes {
-			fn, ok := reg.Lookup("Bench" + mode)
-			if !ok {
-				b.Fatalf("no function Bench%s", mode)
-			}
-			b.Run(fmt.Sprintf("%s/GOGC=%d", mode, gc), func(b *testing.B) {
-				defer debug.SetGCPercent(debug.SetGCPercent(gc))
-				benchCall(b, fn)
-			})
-		}
-	}
-}
-
-func benchCall(b *testing.B, fn *engine.Function) {
-	req := &engine.Request{Parameters: json.RawMessage(fmt.Sprintf(`{"rows": %d}`, benchRows))}
-	for b.Loop() {
-		table, err := fn.Call(context.Background(), req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if table.Rows != 0 && table.Rows != benchRows {
-			b.Fatalf("%d rows", table.Rows)
-		}
-		table.Release()
-	}
-	reportRows(b, benchRows)
-}
-
-// reportRows reports rows/s and ns/row for b.N ops of rows rows each.
-func reportRows(b *testing.B, rows int) {
-	total := float64(rows) * float64(b.N)
-	b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/row")
+	enginetest.BenchmarkCalls(b, starlarkrt.New(), "../../scripts/bench", benchRows, benchModes, func(mode string) string { return "Bench" + mode })
 }

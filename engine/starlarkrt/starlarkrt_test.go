@@ -1,12 +1,9 @@
 package starlarkrt_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,84 +14,25 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
 )
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// fixture is a directory of scripts and a registry loading them.
-type fixture struct {
-	dir string
-	reg *engine.Registry
-	log *syncBuffer
-}
-
-// newFixture writes files (name → source) into a temporary directory.
-func newFixture(t testing.TB, files map[string]string) *fixture {
+// newFixture writes files (name → source) into a temporary directory,
+// with a registry of the Starlark runtime.
+func newFixture(t testing.TB, files map[string]string) *enginetest.Fixture {
 	t.Helper()
-	dir := t.TempDir()
-	for name, src := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	buf := new(syncBuffer)
-	reg := engine.NewRegistry(engine.Options{
-		Runtimes: []engine.Runtime{starlarkrt.New()},
-		Settings: map[string]any{"weather": map[string]any{"api_key": "k123", "retries": int64(3)}},
-		Logger:   slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	return &fixture{dir: dir, reg: reg, log: buf}
+	return enginetest.NewFixture(t, files, starlarkrt.New())
 }
-
-// load loads every script of the fixture.
-func (f *fixture) load() error { return f.reg.LoadPaths([]string{f.dir}) }
 
 // mustFunction loads a single script and returns its function.
-func mustFunction(t *testing.T, src string) (*engine.Function, *fixture) {
+func mustFunction(t *testing.T, src string) (*engine.Function, *enginetest.Fixture) {
 	t.Helper()
 	f := newFixture(t, map[string]string{"main.star": src})
-	if err := f.load(); err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	fn, ok := f.reg.Lookup("main")
-	if !ok {
-		t.Fatalf("function main not loaded; have %d functions", len(f.reg.Functions()))
-	}
-	return fn, f
+	return f.MustFunction(t), f
 }
 
-func call(t *testing.T, fn *engine.Function, params string, columns ...string) (*arrowbridge.Table, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return fn.Call(ctx, &engine.Request{
-		Parameters: json.RawMessage(params),
-		Columns:    columns,
-		Headers:    map[string][]string{"x-test": {"a", "b"}},
-		CallID:     "t1",
-	})
-}
+var call = enginetest.Call
 
 // rowsOf returns the table as JSON-like rows.
 func rowsOf(t *testing.T, table *arrowbridge.Table) string {
@@ -264,8 +202,8 @@ def call(p, c, h, ctx):
 	if _, err := fn.Call(ctx, &engine.Request{}); err == nil {
 		t.Fatal("call returned no error after its deadline")
 	}
-	if !strings.Contains(f.log.String(), "before False") {
-		t.Errorf("ctx.cancelled() was not False while running; log:\n%s", f.log.String())
+	if !strings.Contains(f.Log.String(), "before False") {
+		t.Errorf("ctx.cancelled() was not False while running; log:\n%s", f.Log.String())
 	}
 }
 
@@ -356,7 +294,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.files)
-			err := f.load()
+			err := f.Load()
 			if err == nil {
 				t.Fatal("load succeeded, want an error")
 			}
@@ -365,8 +303,8 @@ func TestLoadErrors(t *testing.T) {
 					t.Errorf("error %q\nlacks %q", err, w)
 				}
 			}
-			if len(f.reg.Functions()) != 0 {
-				t.Errorf("a failed load published %d functions", len(f.reg.Functions()))
+			if len(f.Reg.Functions()) != 0 {
+				t.Errorf("a failed load published %d functions", len(f.Reg.Functions()))
 			}
 		})
 	}

@@ -1,0 +1,220 @@
+// Package enginetest provides what the tests of the script runtimes share:
+// a directory of scripts with a registry loading them, calls with a
+// deadline, and results as JSON rows. Like net/http/httptest, it is for
+// tests only.
+package enginetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/engine"
+)
+
+// SyncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p to the buffer.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Settings are the server settings every fixture's scripts see as
+// ctx.settings.
+var Settings = map[string]any{"weather": map[string]any{"api_key": "k123", "retries": int64(3), "cities": []any{"Prague", "Brno"}}}
+
+// LoadTimeout is how long the registries of this package give on_load.
+const LoadTimeout = 2 * time.Second
+
+// NewRegistry returns a registry with runtimes and Settings, logging at
+// debug level into log.
+func NewRegistry(log *SyncBuffer, runtimes ...engine.Runtime) *engine.Registry {
+	return engine.NewRegistry(engine.Options{
+		Runtimes:    runtimes,
+		Settings:    Settings,
+		Logger:      slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		LoadTimeout: LoadTimeout,
+	})
+}
+
+// WriteFiles writes files (slash-separated path → source) under dir.
+func WriteFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, src := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Fixture is a temporary directory of scripts and a registry for it.
+type Fixture struct {
+	Dir string
+	Reg *engine.Registry
+	Log *SyncBuffer
+}
+
+// NewFixture writes files into a temporary directory and returns it with
+// a registry of runtimes. Nothing is loaded yet.
+func NewFixture(t testing.TB, files map[string]string, runtimes ...engine.Runtime) *Fixture {
+	t.Helper()
+	f := &Fixture{Dir: t.TempDir(), Log: new(SyncBuffer)}
+	WriteFiles(t, f.Dir, files)
+	f.Reg = NewRegistry(f.Log, runtimes...)
+	return f
+}
+
+// Load loads every script of the fixture.
+func (f *Fixture) Load() error { return f.Reg.LoadPaths([]string{f.Dir}) }
+
+// MustFunction loads the fixture and returns its function named "main".
+func (f *Fixture) MustFunction(t testing.TB) *engine.Function {
+	t.Helper()
+	if err := f.Load(); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	fn, ok := f.Reg.Lookup("main")
+	if !ok {
+		t.Fatalf("function main not loaded; have %d functions", len(f.Reg.Functions()))
+	}
+	return fn
+}
+
+// Request returns the request of a test call: parameters (JSON), the
+// columns hint, a header x-test: a, b, and call id t1.
+func Request(params string, columns []string) *engine.Request {
+	return &engine.Request{
+		Parameters: json.RawMessage(params),
+		Columns:    columns,
+		Headers:    map[string][]string{"x-test": {"a", "b"}},
+		CallID:     "t1",
+	}
+}
+
+// Call calls fn with Request(params, columns) and a deadline of 10 s.
+func Call(t testing.TB, fn *engine.Function, params string, columns ...string) (*arrowbridge.Table, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return fn.Call(ctx, Request(params, columns))
+}
+
+// RowsJSON returns a table as JSON rows, columns in schema order.
+func RowsJSON(t testing.TB, table *arrowbridge.Table) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteByte('[')
+	n := 0
+	for _, rec := range table.Batches {
+		for i := range int(rec.NumRows()) {
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			n++
+			b.WriteByte('{')
+			for c, f := range rec.Schema().Fields() {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				k, _ := json.Marshal(f.Name)
+				v, err := json.Marshal(rec.Column(c).GetOneForMarshal(i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b.Write(k)
+				b.WriteByte(':')
+				b.Write(v)
+			}
+			b.WriteByte('}')
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// WaitFor waits up to 3 s for cond, then fails the test with msg.
+func WaitFor(t testing.TB, cond func() bool, msg string) {
+	t.Helper()
+	for range 300 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal(msg)
+}
+
+// BenchmarkCalls loads the scripts under dir with rt and benchmarks the
+// functions named name(mode) for each mode, at GOGC 100 and 400 (the
+// server's default): each op is one Function.Call asking for rows rows.
+// It reports rows/s and ns/row next to Go's time per op.
+func BenchmarkCalls(b *testing.B, rt engine.Runtime, dir string, rows int, modes []string, name func(mode string) string) {
+	reg := engine.NewRegistry(engine.Options{
+		Runtimes: []engine.Runtime{rt},
+		Logger:   slog.New(slog.DiscardHandler),
+	})
+	if err := reg.LoadPaths([]string{dir}); err != nil {
+		b.Fatal(err)
+	}
+	for _, gc := range []int{100, 400} {
+		for _, mode := range modes {
+			fn, ok := reg.Lookup(name(mode))
+			if !ok {
+				b.Fatalf("no function %s", name(mode))
+			}
+			b.Run(fmt.Sprintf("%s/GOGC=%d", mode, gc), func(b *testing.B) {
+				defer debug.SetGCPercent(debug.SetGCPercent(gc))
+				benchmarkCall(b, fn, rows)
+			})
+		}
+	}
+}
+
+func benchmarkCall(b *testing.B, fn *engine.Function, rows int) {
+	req := &engine.Request{Parameters: json.RawMessage(fmt.Sprintf(`{"rows": %d}`, rows))}
+	for b.Loop() {
+		table, err := fn.Call(context.Background(), req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if table.Rows != 0 && table.Rows != int64(rows) {
+			b.Fatalf("%d rows, want %d", table.Rows, rows)
+		}
+		table.Release()
+	}
+	ReportRows(b, rows)
+}
+
+// ReportRows reports rows/s and ns/row for b.N ops of rows rows each.
+func ReportRows(b *testing.B, rows int) {
+	total := float64(rows) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/row")
+}
