@@ -7,18 +7,20 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// Table is a finished result: a schema and its record batches.
+// Table is a finished result: a schema and its record batches, or once
+// encoded (Encode), the same data as Arrow IPC messages.
 // A Table is safe for concurrent reads. Release it once when done.
 type Table struct {
-	Schema  *arrow.Schema
-	Batches []arrow.RecordBatch
-	Rows    int64
+	Schema   *arrow.Schema
+	Batches  []arrow.RecordBatch
+	Messages []Message // set by Encode, which empties Batches
+	Rows     int64
 }
 
 // Project returns a table holding only the named columns, in schema order.
 // Duplicate names count once; an unknown name is an error. Field and schema
 // metadata are kept. The new table shares (retains) the arrays, so both
-// tables must be released.
+// tables must be released. It works on Batches: project before Encode.
 func (t *Table) Project(columns []string) (*Table, error) {
 	want := make(map[string]bool, len(columns))
 	for _, name := range columns {
@@ -48,10 +50,14 @@ func (t *Table) Project(columns []string) (*Table, error) {
 	return p, nil
 }
 
-// Release releases every batch. Calling it again does nothing.
+// Release releases every batch and drops the messages. Calling it again
+// does nothing.
 func (t *Table) Release() {
 	for _, rec := range t.Batches {
-		rec.Release()
+		if rec != nil {
+			rec.Release()
+		}
 	}
 	t.Batches = nil
+	t.Messages = nil
 }

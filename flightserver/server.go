@@ -52,7 +52,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -627,6 +626,14 @@ func (s *Server) runner(fn Function, req engine.Request, deadline time.Time) tas
 		if err == nil && table == nil {
 			err = fmt.Errorf("function %s returned no table", fn.Name())
 		}
+		if err == nil {
+			// Results wait for their DoGets, and for the TTL after: keep
+			// them as the messages DoGet sends, which cost the garbage
+			// collector nothing to keep (docs/load-test.md).
+			if err = table.Encode(s.mem); err != nil {
+				table = nil
+			}
+		}
 		elapsed := time.Since(start)
 		attrs := []any{"function", fn.Name(), "task_id", req.CallID, "duration_ms", elapsed.Milliseconds()}
 		switch {
@@ -727,7 +734,7 @@ func (s *Server) doGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServ
 	}
 	s.exec.MarkRead(id)
 	s.obs.ResultStreamed(res.Name, res.Table.Rows, counted.bytes)
-	s.log.Info("do_get", "task_id", id, "rows", res.Table.Rows, "batches", len(res.Table.Batches))
+	s.log.Info("do_get", "task_id", id, "rows", res.Table.Rows, "batches", res.Table.BatchCount())
 	return nil
 }
 
@@ -743,18 +750,13 @@ func (c *countingStream) Send(d *flight.FlightData) error {
 	return c.FlightService_DoGetServer.Send(d)
 }
 
-// write streams table: its schema, then every batch. The batches stay owned
-// by the table.
+// write streams table's encoded messages (the runner encodes every
+// result): its schema, then every batch.
 func (s *Server) write(stream flight.FlightService_DoGetServer, table *arrowbridge.Table) error {
-	w := flight.NewRecordWriter(stream, ipc.WithSchema(table.Schema), ipc.WithAllocator(s.mem))
-	for _, b := range table.Batches {
-		if err := w.Write(b); err != nil {
-			w.Close()
-			return fmt.Errorf("write record batch: %w", err)
+	for i, m := range table.Messages {
+		if err := stream.Send(&flight.FlightData{DataHeader: m.Header, DataBody: m.Body}); err != nil {
+			return fmt.Errorf("send message %d: %w", i, err)
 		}
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("close record writer: %w", err)
 	}
 	return nil
 }

@@ -56,6 +56,9 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	cfg := settings.Default()
 	cfg.FlexFun.Functions = []string{dir}
+	if v, err := time.ParseDuration(os.Getenv("LOAD_TTL")); err == nil {
+		cfg.Server.ResultTTL = v
+	}
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	reg := newRegistry(cfg, logger)
 	if err := reg.LoadPaths(cfg.FlexFun.Functions); err != nil {
