@@ -1,7 +1,6 @@
 package arrowbridge
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -66,12 +65,35 @@ func (c *messageCollector) Close() error { return nil }
 
 func (c *messageCollector) WritePayload(p ipc.Payload) error {
 	meta := p.Meta()
-	header := bytes.Clone(meta.Bytes())
+	header := make([]byte, meta.Len())
+	copy(header, meta.Bytes())
 	meta.Release()
-	var body bytes.Buffer
+	// Measure the body, then copy it into a slice of its exact size: a
+	// stored result holds no spare capacity.
+	var size byteCounter
+	if err := p.SerializeBody(&size); err != nil {
+		return err
+	}
+	body := appender(make([]byte, 0, size))
 	if err := p.SerializeBody(&body); err != nil {
 		return err
 	}
-	c.messages = append(c.messages, Message{Header: header, Body: body.Bytes()})
+	c.messages = append(c.messages, Message{Header: header, Body: body})
 	return nil
+}
+
+// byteCounter is an io.Writer that counts what it is given.
+type byteCounter int
+
+func (n *byteCounter) Write(p []byte) (int, error) {
+	*n += byteCounter(len(p))
+	return len(p), nil
+}
+
+// appender is an io.Writer that appends to itself.
+type appender []byte
+
+func (a *appender) Write(p []byte) (int, error) {
+	*a = append(*a, p...)
+	return len(p), nil
 }

@@ -94,3 +94,17 @@ func TestEncodeEmpty(t *testing.T) {
 		t.Errorf("reader: next, err %v, schema %s", rdr.Err(), rdr.Schema())
 	}
 }
+
+// Encoded bodies hold no spare capacity: a stored result keeps only its data.
+func TestEncodeExactSize(t *testing.T) {
+	tab := threeColumns(t, memory.DefaultAllocator, 100_000)
+	if err := tab.Encode(memory.DefaultAllocator); err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Release()
+	for i, m := range tab.Messages {
+		if cap(m.Body) != len(m.Body) || cap(m.Header) != len(m.Header) {
+			t.Errorf("message %d: header %d/%d, body %d/%d (len/cap)", i, len(m.Header), cap(m.Header), len(m.Body), cap(m.Body))
+		}
+	}
+}
