@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -22,6 +21,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flightserver"
+	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
 	"github.com/flexfun-script/flexfun-script/settings"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
@@ -51,28 +51,10 @@ func (c catalog) Lookup(name string) (flightserver.Function, bool) {
 	return c.f, name == c.f.Name()
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type harness struct {
 	client  flight.Client
 	fun     *headersFun
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 	rejects *atomic.Int64
 }
 
@@ -80,7 +62,7 @@ type harness struct {
 // logging at debug level, and returns a client.
 func serve(t *testing.T, opts Options) *harness {
 	t.Helper()
-	h := &harness{fun: &headersFun{}, logs: &syncBuffer{}, rejects: new(atomic.Int64)}
+	h := &harness{fun: &headersFun{}, logs: new(syncbuf.Buffer), rejects: new(atomic.Int64)}
 	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Logger = logger
 	opts.OnReject = func() { h.rejects.Add(1) }

@@ -1,7 +1,6 @@
 package flightserver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +28,7 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -83,25 +83,7 @@ type env struct {
 	exec   *tasks.Executor
 	client flight.Client
 	addr   string
-	logs   *syncBuffer
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs   *syncbuf.Buffer
 }
 
 // startEnv starts a server for the functions made by mk (which get the
@@ -110,7 +92,7 @@ func (b *syncBuffer) String() string {
 func startEnv(t *testing.T, opts Options, mk func(mem memory.Allocator) []Function) *env {
 	t.Helper()
 	before := runtime.NumGoroutine()
-	e := &env{mem: memory.NewCheckedAllocator(memory.NewGoAllocator()), logs: &syncBuffer{}}
+	e := &env{mem: memory.NewCheckedAllocator(memory.NewGoAllocator()), logs: new(syncbuf.Buffer)}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.exec = tasks.New(tasks.Options{Threads: 4, Logger: logger})
 

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/flexfun-script/flexfun-script/flightserver"
+	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
 )
 
 // binary is the flexfun-script binary built once for the end-to-end tests.
@@ -58,25 +58,8 @@ func TestMain(m *testing.M) {
 type server struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *lockedBuffer
+	stderr *syncbuf.Buffer
 	done   chan error
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startServer runs "flexfun-script start --listen 127.0.0.1:0 args..." and
@@ -99,7 +82,7 @@ func startServerIn(t *testing.T, dir string, env []string, args ...string) *serv
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, stderr: new(lockedBuffer), done: make(chan error, 1)}
+	s := &server{cmd: cmd, stderr: new(syncbuf.Buffer), done: make(chan error, 1)}
 	started := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pipe)
