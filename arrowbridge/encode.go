@@ -2,6 +2,7 @@ package arrowbridge
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -19,9 +20,11 @@ type Message struct {
 // Messages holds the data and Schema and Rows are unchanged.
 //
 // A server that keeps results for a while keeps them encoded: a batch is
-// dozens of small objects that the garbage collector scans on every cycle,
-// its messages are two byte slices it does not look into, and the result
-// is encoded once however many times it is read.
+// dozens of small objects that the garbage collector marks on every cycle,
+// its message is one byte slice that it does not look into, the schema's
+// message is shared by all tables of the same schema, and the result is
+// encoded once however many times it is read. Messages must not be
+// modified.
 func (t *Table) Encode(mem memory.Allocator) error {
 	if t.Messages != nil {
 		return nil
@@ -55,7 +58,8 @@ func (t *Table) BatchCount() int {
 }
 
 // messageCollector is an ipc.PayloadWriter that keeps every payload as a
-// Message.
+// Message: each in one allocation of its exact size, header then body, and
+// the schema's message shared with every table of the same schema.
 type messageCollector struct {
 	messages []Message
 }
@@ -65,20 +69,22 @@ func (c *messageCollector) Close() error { return nil }
 
 func (c *messageCollector) WritePayload(p ipc.Payload) error {
 	meta := p.Meta()
-	header := make([]byte, meta.Len())
-	copy(header, meta.Bytes())
-	meta.Release()
-	// Measure the body, then copy it into a slice of its exact size: a
-	// stored result holds no spare capacity.
+	defer meta.Release()
+	if len(c.messages) == 0 { // the writer starts with the schema
+		c.messages = append(c.messages, Message{Header: schemaHeaders.intern(meta.Bytes())})
+		return nil
+	}
 	var size byteCounter
 	if err := p.SerializeBody(&size); err != nil {
 		return err
 	}
-	body := appender(make([]byte, 0, size))
-	if err := p.SerializeBody(&body); err != nil {
+	n := meta.Len()
+	buf := appender(make([]byte, n, n+int(size)))
+	copy(buf, meta.Bytes())
+	if err := p.SerializeBody(&buf); err != nil {
 		return err
 	}
-	c.messages = append(c.messages, Message{Header: header, Body: body})
+	c.messages = append(c.messages, Message{Header: buf[:n:n], Body: buf[n:]})
 	return nil
 }
 
@@ -96,4 +102,32 @@ type appender []byte
 func (a *appender) Write(p []byte) (int, error) {
 	*a = append(*a, p...)
 	return len(p), nil
+}
+
+// schemaHeaders holds one copy of each schema message header recently
+// encoded, so that the many stored results of one function share theirs.
+var schemaHeaders = internTable{max: 1024}
+
+// internTable is a set of byte strings, emptied when it reaches max.
+type internTable struct {
+	mu  sync.Mutex
+	max int
+	m   map[string][]byte
+}
+
+// intern returns the table's copy of b, adding one if needed. The result
+// must not be modified.
+func (t *internTable) intern(b []byte) []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if v, ok := t.m[string(b)]; ok {
+		return v
+	}
+	if t.m == nil || len(t.m) >= t.max {
+		t.m = make(map[string][]byte)
+	}
+	v := make([]byte, len(b))
+	copy(v, b)
+	t.m[string(v)] = v
+	return v
 }

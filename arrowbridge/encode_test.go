@@ -108,3 +108,36 @@ func TestEncodeExactSize(t *testing.T) {
 		}
 	}
 }
+
+// Tables of one schema share their schema message.
+func TestEncodeSharesSchemaMessage(t *testing.T) {
+	a, b := threeColumns(t, memory.DefaultAllocator, 5), threeColumns(t, memory.DefaultAllocator, 7)
+	for _, tab := range []*Table{a, b} {
+		if err := tab.Encode(memory.DefaultAllocator); err != nil {
+			t.Fatal(err)
+		}
+		defer tab.Release()
+	}
+	if &a.Messages[0].Header[0] != &b.Messages[0].Header[0] {
+		t.Error("two tables of one schema hold two copies of its message")
+	}
+	if &a.Messages[1].Body[0] == &b.Messages[1].Body[0] {
+		t.Error("two tables share a batch")
+	}
+}
+
+func TestInternTable(t *testing.T) {
+	it := internTable{max: 2}
+	x := it.intern([]byte("x"))
+	if y := it.intern([]byte("x")); &y[0] != &x[0] {
+		t.Error("the same bytes interned twice")
+	}
+	it.intern([]byte("y"))
+	it.intern([]byte("z")) // full: starts again
+	if len(it.m) != 1 {
+		t.Errorf("%d entries, want 1 after reaching the limit", len(it.m))
+	}
+	if y := it.intern([]byte("x")); string(y) != "x" || &y[0] == &x[0] {
+		t.Error("an entry survived the reset")
+	}
+}

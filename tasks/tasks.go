@@ -205,8 +205,8 @@ type entry struct {
 	id        string
 	name      string
 	cmd       []byte
-	read      bool          // MarkRead was called; guarded by Executor.mu
-	expElem   *list.Element // position in Executor.expiry; guarded by Executor.mu
+	read      bool // MarkRead was called; guarded by Executor.mu
+	removed   bool // out of the store, maybe still in Executor.expiry; guarded by Executor.mu
 	table     *arrowbridge.Table
 	err       error
 	cancelled bool
@@ -256,8 +256,8 @@ type Executor struct {
 	queue   *list.List // of *task, FIFO
 	pending map[string]*task
 	results map[string]*entry
-	expiry  *list.List // of *entry, in store order, which is expiry order
-	unread  int        // stored entries with a table and not read
+	expiry  expiryQueue // stored entries in expiry order
+	unread  int         // stored entries with a table and not read
 	closed  bool
 
 	workers   sync.WaitGroup
@@ -278,7 +278,6 @@ func New(opts Options) *Executor {
 		queue:     list.New(),
 		pending:   make(map[string]*task),
 		results:   make(map[string]*entry),
-		expiry:    list.New(),
 		stopSweep: make(chan struct{}),
 		sweepDone: make(chan struct{}),
 	}
@@ -473,8 +472,7 @@ func (e *Executor) Stats() Stats {
 // removeLocked takes en out of the store. e.mu must be held.
 func (e *Executor) removeLocked(en *entry) {
 	delete(e.results, en.id)
-	e.expiry.Remove(en.expElem)
-	en.expElem = nil
+	en.removed = true // e.expiry drops it when it reaches the front
 	if en.table != nil && !en.read {
 		e.unread--
 	}
@@ -555,7 +553,7 @@ func (e *Executor) Close() {
 		e.mu.Lock()
 		stored := e.results
 		e.results = make(map[string]*entry)
-		e.expiry.Init()
+		e.expiry = expiryQueue{}
 		e.unread = 0
 		e.mu.Unlock()
 		for _, en := range stored {
@@ -654,7 +652,7 @@ func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, can
 	}
 	en.refs.Store(1)
 	e.results[t.id] = en
-	en.expElem = e.expiry.PushBack(en)
+	e.expiry.push(en)
 	if table != nil {
 		e.unread++
 	}
@@ -684,11 +682,7 @@ func (e *Executor) evictExpired() {
 	now := e.now()
 	var expired []*entry
 	e.mu.Lock()
-	for el := e.expiry.Front(); el != nil; el = e.expiry.Front() {
-		en := el.Value.(*entry)
-		if now.Before(en.expires) {
-			break
-		}
+	for en := e.expiry.front(); en != nil && !now.Before(en.expires); en = e.expiry.front() {
 		e.removeLocked(en)
 		expired = append(expired, en)
 	}
@@ -762,4 +756,36 @@ func (c *closer) work() {
 		en.unref()
 		c.obs.ResultClosed()
 	}
+}
+
+// expiryQueue holds stored entries in the order they were stored, which is
+// the order they expire in: the TTL is the same for all. An entry removed
+// early (Cancel) stays in it, marked removed, until it reaches the front.
+// It is a slice rather than a list so that a stored result costs the
+// garbage collector no list element.
+type expiryQueue struct {
+	entries []*entry
+	head    int // entries[:head] are gone
+}
+
+func (q *expiryQueue) push(en *entry) { q.entries = append(q.entries, en) }
+
+// front returns the oldest entry still stored, or nil, dropping the removed
+// ones it passes.
+func (q *expiryQueue) front() *entry {
+	for q.head < len(q.entries) && q.entries[q.head].removed {
+		q.entries[q.head] = nil
+		q.head++
+	}
+	if q.head >= 64 && q.head*2 >= len(q.entries) {
+		// Most of the array is gone: move the rest to its start, so that
+		// appends reuse the space instead of growing the array forever.
+		n := copy(q.entries, q.entries[q.head:])
+		clear(q.entries[n:])
+		q.entries, q.head = q.entries[:n], 0
+	}
+	if q.head == len(q.entries) {
+		return nil
+	}
+	return q.entries[q.head]
 }

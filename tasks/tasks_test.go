@@ -476,3 +476,34 @@ func TestClose(t *testing.T) {
 	r.Release()
 	checkGoroutines(t, before)
 }
+
+// TestExpiryQueue: front skips removed entries, keeps store order, and the
+// array stays bounded by the entries still stored however many pass.
+func TestExpiryQueue(t *testing.T) {
+	var q expiryQueue
+	if q.front() != nil {
+		t.Fatal("front of an empty queue")
+	}
+	var live []*entry
+	for i := range 100_000 {
+		en := &entry{id: fmt.Sprint(i)}
+		q.push(en)
+		live = append(live, en)
+		if i%3 == 1 { // removed early, like a cancelled result
+			en.removed = true
+		}
+		if len(live) > 100 { // the oldest expires
+			for live[0].removed {
+				live = live[1:]
+			}
+			if got := q.front(); got != live[0] {
+				t.Fatalf("front is %s, want %s", got.id, live[0].id)
+			}
+			live[0].removed = true
+			live = live[1:]
+		}
+	}
+	if n := len(q.entries); n > 2*len(live)+64 {
+		t.Errorf("%d slots for %d entries", n, len(live))
+	}
+}
