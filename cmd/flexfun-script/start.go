@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -18,6 +19,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/flexfun-script/flexfun-script/auth"
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flightserver"
@@ -31,7 +33,11 @@ const startSynopsis = `start [--config FILE ...] [--dev-log] [--no-watch] [--met
 
 Runs the Flight server. With no configuration it serves the bundled examples
 on 127.0.0.1:17001. The Python server's invocation is accepted unchanged:
-  start --methods-provider gooddata_flexconnect --config server.toml flexconnect.toml --logging-config x.ini --dev-log`
+  start --methods-provider gooddata_flexconnect --config server.toml flexconnect.toml --logging-config x.ini --dev-log
+
+Environment: GOODDATA_FLIGHT_<SECTION>__<KEY> overrides a configuration key;
+GOGC (default 400 here) and GOMEMLIMIT (default 90% of the container's
+memory limit; AUTOMEMLIMIT=off leaves it unset) tune the garbage collector.`
 
 // startOptions are the flags of the start command.
 type startOptions struct {
@@ -73,6 +79,7 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 		logger.Info("logging_config_ignored", "file", opts.loggingConfig, "reason", "flexfun-script logs through its own handler; use --dev-log for text")
 	}
 	setGCPercent(logger)
+	setMemoryLimit(logger, memlimit.FromCgroup)
 	return serve(cfg, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stderr)
 }
 
@@ -326,4 +333,24 @@ func setGCPercent(logger *slog.Logger) {
 	}
 	debug.SetGCPercent(defaultGCPercent)
 	logger.Debug("gc_percent", "gogc", defaultGCPercent)
+}
+
+// memoryLimitRatio is the share of the container's memory limit that the Go
+// runtime aims to stay under: past it, the garbage collector works harder
+// instead of letting the heap grow to GOGC's target and the kernel kill the
+// process.
+const memoryLimitRatio = 0.9
+
+// setMemoryLimit sets the Go runtime's soft memory limit to
+// memoryLimitRatio of the limit that limit reports (the container's cgroup
+// limit in production), unless GOMEMLIMIT is set or AUTOMEMLIMIT=off. With
+// no limit to follow, the runtime's default (none) stays.
+func setMemoryLimit(logger *slog.Logger, limit memlimit.Provider) {
+	set, err := memlimit.Set(memlimit.WithRatio(memoryLimitRatio), memlimit.WithProvider(limit))
+	switch {
+	case err != nil:
+		logger.Debug("memory_limit_unset", "reason", err.Error())
+	case set < math.MaxInt64:
+		logger.Info("memory_limit", "gomemlimit_bytes", set)
+	}
 }
