@@ -46,6 +46,10 @@ func (t *Table) Encode(mem memory.Allocator) error {
 		return fmt.Errorf("encode table: %w", err)
 	}
 	t.Messages = c.messages
+	if len(t.Messages) <= len(t.small) {
+		n := copy(t.small[:], t.Messages)
+		t.Messages = t.small[:n:n]
+	}
 	return nil
 }
 

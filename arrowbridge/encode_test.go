@@ -124,6 +124,9 @@ func TestEncodeSharesSchemaMessage(t *testing.T) {
 	if &a.Messages[1].Body[0] == &b.Messages[1].Body[0] {
 		t.Error("two tables share a batch")
 	}
+	if len(a.Messages) != 2 || &a.Messages[0] != &a.small[0] {
+		t.Error("the messages of a one-batch table are not kept in the table itself")
+	}
 }
 
 func TestInternTable(t *testing.T) {

@@ -9,12 +9,17 @@ import (
 
 // Table is a finished result: a schema and its record batches, or once
 // encoded (Encode), the same data as Arrow IPC messages.
-// A Table is safe for concurrent reads. Release it once when done.
+// A Table is safe for concurrent reads. Release it once when done. Do not
+// copy a Table: use it through its pointer.
 type Table struct {
 	Schema   *arrow.Schema
 	Batches  []arrow.RecordBatch
 	Messages []Message // set by Encode, which empties Batches
 	Rows     int64
+
+	// small holds the Messages of a table of one batch, so that a small
+	// stored result is one object fewer for the garbage collector.
+	small [2]Message
 }
 
 // Project returns a table holding only the named columns, in schema order.
