@@ -629,7 +629,7 @@ func (s *Server) runner(fn Function, req engine.Request, deadline time.Time) tas
 		if err == nil {
 			// Results wait for their DoGets, and for the TTL after: keep
 			// them as the messages DoGet sends, which cost the garbage
-			// collector nothing to keep (docs/load-test.md).
+			// collector little to keep (docs/load-test.md).
 			if err = table.Encode(s.mem); err != nil {
 				table = nil
 			}
