@@ -19,7 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
-	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/flightserver"
 	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
 	"github.com/flexfun-script/flexfun-script/settings"
@@ -37,7 +37,7 @@ type headersFun struct {
 func (f *headersFun) Name() string              { return "Headers" }
 func (f *headersFun) Metadata() json.RawMessage { return nil }
 func (f *headersFun) Schema() *arrow.Schema     { return schema }
-func (f *headersFun) Call(_ context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+func (f *headersFun) Call(_ context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 	f.mu.Lock()
 	f.headers = req.Headers
 	f.mu.Unlock()

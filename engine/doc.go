@@ -8,7 +8,7 @@
 //
 // Calling a Function runs the script with an arrowbridge.Builder as its
 // sink and returns the finished arrowbridge.Table, trimmed to the columns
-// the request asked for. Errors come back typed: *ScriptError for a failure
+// the request asked for. Errors come back typed (package flexfun): *ScriptError for a failure
 // inside the script, *BadRequestError for a request the function cannot
 // serve, *CancelledError for an abandoned call.
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // A Function is one loaded version of one function file: its declarations
@@ -45,7 +46,7 @@ func (f *Function) Files() []string { return f.script.Files() }
 
 // Call runs the function for req and returns its result, trimmed to
 // req.Columns when that is set. The caller releases the Table.
-func (f *Function) Call(ctx context.Context, req *Request) (*arrowbridge.Table, error) {
+func (f *Function) Call(ctx context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 	if err := f.checkColumns(req.Columns); err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func (f *Function) Call(ctx context.Context, req *Request) (*arrowbridge.Table, 
 	err := f.script.Run(ctx, call)
 	if ctx.Err() != nil {
 		// Abandoned: whatever the script did after that is discarded.
-		return nil, &CancelledError{Function: f.name, Cause: context.Cause(ctx)}
+		return nil, &flexfun.CancelledError{Function: f.name, Cause: context.Cause(ctx)}
 	}
 	if err != nil {
 		return nil, err
@@ -77,7 +78,7 @@ func (f *Function) Call(ctx context.Context, req *Request) (*arrowbridge.Table, 
 func (f *Function) checkColumns(columns []string) error {
 	for _, c := range columns {
 		if len(f.schema.FieldIndices(c)) == 0 {
-			return &BadRequestError{Msg: fmt.Sprintf(
+			return &flexfun.BadRequestError{Msg: fmt.Sprintf(
 				"column %q requested in 'columns' is not in the schema of function %q (columns: %s)",
 				c, f.name, strings.Join(fieldNames(f.schema), ", "))}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/jsrt"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // scriptDir is a directory of scripts loaded into a registry.
@@ -57,7 +58,7 @@ func (d *scriptDir) value(name string) string {
 	if !ok {
 		d.t.Fatalf("no function %q", name)
 	}
-	table, err := fn.Call(context.Background(), &engine.Request{Parameters: json.RawMessage(`{}`)})
+	table, err := fn.Call(context.Background(), &flexfun.Request{Parameters: json.RawMessage(`{}`)})
 	if err != nil {
 		d.t.Fatalf("call %s: %v", name, err)
 	}
@@ -228,7 +229,7 @@ func TestCallsDuringReloadSeeOneVersion(t *testing.T) {
 				default:
 				}
 				f, _ := d.reg.Lookup("A")
-				table, err := f.Call(context.Background(), &engine.Request{})
+				table, err := f.Call(context.Background(), &flexfun.Request{})
 				if err != nil {
 					errs <- err.Error()
 					return

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // A Runtime loads the script files of one language.
@@ -59,7 +60,7 @@ type Script interface {
 // Call is one invocation of a function, as a Script sees it.
 type Call struct {
 	Function string
-	Request  *Request
+	Request  *flexfun.Request
 	Builder  *arrowbridge.Builder
 	Logger   *slog.Logger // already tagged with function and task_id
 }

@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
-	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 func TestRetryInfoBytes(t *testing.T) {
@@ -83,13 +83,13 @@ func wantPoll(t *testing.T, err error, md metadata.MD, id string) *RetryInfo {
 func gatedFun(name string, ids chan<- string, gate <-chan struct{}) func(memory.Allocator) Function {
 	return func(mem memory.Allocator) Function {
 		return &fakeFunction{name: name, schema: simpleSchema,
-			call: func(ctx context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+			call: func(ctx context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 				ids <- req.CallID
 				select {
 				case <-gate:
 					return simpleTable(mem), nil
 				case <-ctx.Done():
-					return nil, &engine.CancelledError{Function: name, Cause: ctx.Err()}
+					return nil, &flexfun.CancelledError{Function: name, Cause: ctx.Err()}
 				}
 			}}
 	}
@@ -237,7 +237,7 @@ func TestPollDeadlineFunctionIgnoresContext(t *testing.T) {
 	e := startEnv(t, Options{CallDeadline: 60 * time.Millisecond, PollingInterval: 30 * time.Millisecond},
 		func(mem memory.Allocator) []Function {
 			return []Function{&fakeFunction{name: "Stubborn", schema: simpleSchema,
-				call: func(_ context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+				call: func(_ context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 					ids <- req.CallID
 					<-gate
 					return simpleTable(mem), nil
@@ -349,8 +349,8 @@ func TestObserver(t *testing.T) {
 	ids, ctxErr := make(chan string, 1), make(chan error, 1)
 	e := startEnv(t, Options{Observer: obs, CallDeadline: 50 * time.Millisecond}, func(mem memory.Allocator) []Function {
 		return []Function{simpleFun(mem), blockingFun(ids, ctxErr),
-			&fakeFunction{name: "Fail", schema: simpleSchema, call: func(context.Context, *engine.Request) (*arrowbridge.Table, error) {
-				return nil, &engine.ScriptError{Msg: "boom"}
+			&fakeFunction{name: "Fail", schema: simpleSchema, call: func(context.Context, *flexfun.Request) (*arrowbridge.Table, error) {
+				return nil, &flexfun.ScriptError{Msg: "boom"}
 			}}}
 	})
 	info, _, err := e.getInfo(context.Background(), `{"functionName":"SimpleFun1"}`)

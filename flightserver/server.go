@@ -59,7 +59,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
-	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -120,7 +120,7 @@ type Function interface {
 	// Call runs the function. It must return once ctx is done (the call was
 	// cancelled or its deadline passed). The returned table, already
 	// projected to req.Columns, becomes owned by the server.
-	Call(ctx context.Context, req *engine.Request) (*arrowbridge.Table, error)
+	Call(ctx context.Context, req *flexfun.Request) (*arrowbridge.Table, error)
 }
 
 // Catalog is the set of functions the server offers. Implementations must be
@@ -479,7 +479,7 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 	if !ok {
 		return "", failed(CodeBadArgument, fmt.Sprintf(msgUnknownFunction, inv.function))
 	}
-	req := engine.Request{Parameters: inv.parameters, Columns: inv.columns, Headers: incomingHeaders(ctx)}
+	req := flexfun.Request{Parameters: inv.parameters, Columns: inv.columns, Headers: incomingHeaders(ctx)}
 	deadline := time.Now().Add(s.deadline)
 	id := s.exec.SubmitSpec(tasks.Spec{Name: fn.Name(), Cmd: bytes.Clone(desc.GetCmd()), Run: s.runner(fn, req, deadline)})
 	cl.taskID = id
@@ -616,7 +616,7 @@ func (s *Server) locations() []*flight.Location {
 
 // runner returns the task that calls fn. The call's context ends at
 // deadline, so the runtime stops the script then even if nobody cancels.
-func (s *Server) runner(fn Function, req engine.Request, deadline time.Time) tasks.RunFunc {
+func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time) tasks.RunFunc {
 	return func(ctx context.Context) (*arrowbridge.Table, error) {
 		req.CallID, _ = tasks.IDFromContext(ctx)
 		ctx, cancel := context.WithDeadline(ctx, deadline)
@@ -640,7 +640,7 @@ func (s *Server) runner(fn Function, req engine.Request, deadline time.Time) tas
 		case err == nil:
 			s.log.Info("task_finished", append(attrs, "rows", table.Rows)...)
 			s.obs.CallFinished(fn.Name(), elapsed, table.Rows, "")
-		case errors.As(err, new(*engine.CancelledError)):
+		case errors.As(err, new(*flexfun.CancelledError)):
 			s.log.Info("task_cancelled", append(attrs, "error", err)...)
 			s.obs.CallFinished(fn.Name(), elapsed, 0, taskError(req.CallID, err).Info.Code.Name())
 		default:
@@ -671,13 +671,13 @@ func taskError(id string, err error) *Error {
 	if e, ok := errors.AsType[*Error](err); ok {
 		return e
 	}
-	if e, ok := errors.AsType[*engine.BadRequestError](err); ok {
+	if e, ok := errors.AsType[*flexfun.BadRequestError](err); ok {
 		return failed(CodeBadArgument, e.Msg)
 	}
-	if e, ok := errors.AsType[*engine.ScriptError](err); ok {
+	if e, ok := errors.AsType[*flexfun.ScriptError](err); ok {
 		return NewError(codes.Unknown, StatusFailed, ErrorInfo{Code: CodeCommandFailed, Msg: taskFailedMsg(e.Msg), Detail: e.Backtrace})
 	}
-	if e, ok := errors.AsType[*engine.CancelledError](err); ok {
+	if e, ok := errors.AsType[*flexfun.CancelledError](err); ok {
 		if errors.Is(e.Cause, context.DeadlineExceeded) {
 			return NewError(codes.DeadlineExceeded, StatusTimedOut, ErrorInfo{Code: CodeTimeout, Msg: fmt.Sprintf(msgTimeout, id)})
 		}

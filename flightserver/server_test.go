@@ -27,7 +27,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
-	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
@@ -37,13 +37,13 @@ type fakeFunction struct {
 	name     string
 	metadata json.RawMessage
 	schema   *arrow.Schema
-	call     func(ctx context.Context, req *engine.Request) (*arrowbridge.Table, error)
+	call     func(ctx context.Context, req *flexfun.Request) (*arrowbridge.Table, error)
 }
 
 func (f *fakeFunction) Name() string              { return f.name }
 func (f *fakeFunction) Metadata() json.RawMessage { return f.metadata }
 func (f *fakeFunction) Schema() *arrow.Schema     { return f.schema }
-func (f *fakeFunction) Call(ctx context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+func (f *fakeFunction) Call(ctx context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 	return f.call(ctx, req)
 }
 
@@ -191,7 +191,7 @@ func releaseAll(recs []arrow.RecordBatch) {
 
 func simpleFun(mem memory.Allocator) Function {
 	return &fakeFunction{name: "SimpleFun1", schema: simpleSchema,
-		call: func(context.Context, *engine.Request) (*arrowbridge.Table, error) { return simpleTable(mem), nil }}
+		call: func(context.Context, *flexfun.Request) (*arrowbridge.Table, error) { return simpleTable(mem), nil }}
 }
 
 func TestListFlights(t *testing.T) {
@@ -247,10 +247,10 @@ func TestListFlights(t *testing.T) {
 }
 
 func TestInvokeAndRead(t *testing.T) {
-	got := make(chan engine.Request, 1)
+	got := make(chan flexfun.Request, 1)
 	e := startEnv(t, Options{}, func(mem memory.Allocator) []Function {
 		return []Function{&fakeFunction{name: "SimpleFun1", schema: simpleSchema,
-			call: func(_ context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+			call: func(_ context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 				got <- *req
 				return simpleTable(mem), nil
 			}}}
@@ -330,10 +330,10 @@ func TestInvokeAndRead(t *testing.T) {
 }
 
 func TestParametersDefault(t *testing.T) {
-	got := make(chan engine.Request, 2)
+	got := make(chan flexfun.Request, 2)
 	e := startEnv(t, Options{}, func(mem memory.Allocator) []Function {
 		return []Function{&fakeFunction{name: "f", schema: simpleSchema,
-			call: func(_ context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+			call: func(_ context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 				got <- *req
 				return simpleTable(mem), nil
 			}}}
@@ -352,7 +352,7 @@ func TestParametersDefault(t *testing.T) {
 func TestEmptyResult(t *testing.T) {
 	e := startEnv(t, Options{}, func(memory.Allocator) []Function {
 		return []Function{&fakeFunction{name: "Empty", schema: simpleSchema,
-			call: func(context.Context, *engine.Request) (*arrowbridge.Table, error) {
+			call: func(context.Context, *flexfun.Request) (*arrowbridge.Table, error) {
 				return &arrowbridge.Table{Schema: simpleSchema}, nil
 			}}}
 	})
@@ -374,7 +374,7 @@ func TestLargeResult(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String}}, nil)
 	e := startEnv(t, Options{}, func(mem memory.Allocator) []Function {
 		return []Function{&fakeFunction{name: "Big", schema: schema,
-			call: func(context.Context, *engine.Request) (*arrowbridge.Table, error) {
+			call: func(context.Context, *flexfun.Request) (*arrowbridge.Table, error) {
 				t := &arrowbridge.Table{Schema: schema, Rows: batches * rows}
 				for i := range batches {
 					b := array.NewStringBuilder(mem)
@@ -483,15 +483,15 @@ func TestGetFlightInfoErrors(t *testing.T) {
 	e := startEnv(t, Options{}, func(mem memory.Allocator) []Function {
 		fail := func(err error) Function {
 			return &fakeFunction{name: "fail-" + fmt.Sprintf("%T", err), schema: simpleSchema,
-				call: func(context.Context, *engine.Request) (*arrowbridge.Table, error) { return nil, err }}
+				call: func(context.Context, *flexfun.Request) (*arrowbridge.Table, error) { return nil, err }}
 		}
 		return []Function{
 			simpleFun(mem),
-			fail(&engine.ScriptError{Function: "f", Msg: "f.star:3:5: boom", Backtrace: backtrace}),
-			fail(&engine.BadRequestError{Msg: `unknown column "nope"`}),
+			fail(&flexfun.ScriptError{Function: "f", Msg: "f.star:3:5: boom", Backtrace: backtrace}),
+			fail(&flexfun.BadRequestError{Msg: `unknown column "nope"`}),
 			fail(errors.New("oops")),
 			&fakeFunction{name: "nil", schema: simpleSchema,
-				call: func(context.Context, *engine.Request) (*arrowbridge.Table, error) { return nil, nil }},
+				call: func(context.Context, *flexfun.Request) (*arrowbridge.Table, error) { return nil, nil }},
 		}
 	})
 	q := regexp.QuoteMeta
@@ -512,9 +512,9 @@ func TestGetFlightInfoErrors(t *testing.T) {
 		{"columns not a list", `{"functionName":"SimpleFun1","parameters":{"columns":"col1"}}`, CodeBadArgument, q(msgColumnsNotList), ""},
 		{"columns not strings", `{"functionName":"SimpleFun1","parameters":{"columns":[1]}}`, CodeBadArgument, q(msgColumnsNotList), ""},
 		{"unknown function", `{"functionName":"Nope"}`, CodeBadArgument, q("Unsupported FlexConnect function 'Nope'."), ""},
-		{"script error", `{"functionName":"fail-*engine.ScriptError"}`, CodeCommandFailed,
+		{"script error", `{"functionName":"fail-*flexfun.ScriptError"}`, CodeCommandFailed,
 			q("There was an error while running task: f.star:3:5: boom"), backtrace},
-		{"bad request", `{"functionName":"fail-*engine.BadRequestError"}`, CodeBadArgument, q(`unknown column "nope"`), ""},
+		{"bad request", `{"functionName":"fail-*flexfun.BadRequestError"}`, CodeBadArgument, q(`unknown column "nope"`), ""},
 		{"other error", `{"functionName":"fail-*errors.errorString"}`, CodeCommandFailed, q("There was an error while running task: oops"), ""},
 		{"no table", `{"functionName":"nil"}`, CodeCommandFailed, q("There was an error while running task: function nil returned no table"), ""},
 	}
@@ -540,11 +540,11 @@ func TestGetFlightInfoErrors(t *testing.T) {
 // context error, and returns the way an engine runtime does.
 func blockingFun(ids chan<- string, ctxErr chan<- error) Function {
 	return &fakeFunction{name: "Block", schema: simpleSchema,
-		call: func(ctx context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+		call: func(ctx context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 			ids <- req.CallID
 			<-ctx.Done()
 			ctxErr <- ctx.Err()
-			return nil, &engine.CancelledError{Function: "Block", Cause: ctx.Err()}
+			return nil, &flexfun.CancelledError{Function: "Block", Cause: ctx.Err()}
 		}}
 }
 
@@ -598,9 +598,9 @@ func TestDoGetErrors(t *testing.T) {
 		return []Function{
 			blockingFun(blockIDs, ctxErr),
 			&fakeFunction{name: "Fail", schema: simpleSchema,
-				call: func(_ context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+				call: func(_ context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 					scriptIDs <- req.CallID
-					return nil, &engine.ScriptError{Msg: "x.js:1:1: Error: bad", Backtrace: "at call (x.js:1:1)"}
+					return nil, &flexfun.ScriptError{Msg: "x.js:1:1: Error: bad", Backtrace: "at call (x.js:1:1)"}
 				}},
 		}
 	})
@@ -660,7 +660,7 @@ func TestDoGetWaitsForRunningTask(t *testing.T) {
 	ids := make(chan string, 1)
 	e := startEnv(t, Options{CallDeadline: 50 * time.Millisecond}, func(mem memory.Allocator) []Function {
 		return []Function{&fakeFunction{name: "Slow", schema: simpleSchema,
-			call: func(_ context.Context, req *engine.Request) (*arrowbridge.Table, error) {
+			call: func(_ context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
 				ids <- req.CallID
 				<-release
 				return simpleTable(mem), nil

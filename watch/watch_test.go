@@ -13,6 +13,7 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/watch"
 )
 
@@ -87,7 +88,7 @@ func (h *harness) value(name string) string {
 	if !ok {
 		return ""
 	}
-	table, err := f.Call(context.Background(), &engine.Request{Parameters: json.RawMessage(`{}`)})
+	table, err := f.Call(context.Background(), &flexfun.Request{Parameters: json.RawMessage(`{}`)})
 	if err != nil {
 		return "error: " + err.Error()
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/settings"
 )
 
@@ -56,7 +57,7 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	table, err := callFunction(positional[0], opts, req, stderr)
-	var scriptErr *engine.ScriptError
+	var scriptErr *flexfun.ScriptError
 	if errors.As(err, &scriptErr) && scriptErr.Backtrace != "" {
 		fmt.Fprintln(stderr, scriptErr.Backtrace)
 	}
@@ -68,7 +69,7 @@ func runCall(args []string, stdout, stderr io.Writer) error {
 }
 
 // callRequest builds the request from --params and --columns.
-func callRequest(opts callOptions) (*engine.Request, error) {
+func callRequest(opts callOptions) (*flexfun.Request, error) {
 	params := []byte(opts.params)
 	if name, ok := strings.CutPrefix(opts.params, "@"); ok {
 		data, err := os.ReadFile(name)
@@ -81,7 +82,7 @@ func callRequest(opts callOptions) (*engine.Request, error) {
 	if err := json.Unmarshal(params, &obj); err != nil || obj == nil {
 		return nil, fmt.Errorf("--params: want a JSON object, e.g. '{\"rows\": 5}': %v", jsonProblem(err))
 	}
-	req := &engine.Request{Parameters: params, CallID: "cli", Headers: map[string][]string{}}
+	req := &flexfun.Request{Parameters: params, CallID: "cli", Headers: map[string][]string{}}
 	if opts.columns != "" {
 		for c := range strings.SplitSeq(opts.columns, ",") {
 			req.Columns = append(req.Columns, strings.TrimSpace(c))
@@ -104,7 +105,7 @@ func jsonProblem(err error) string {
 }
 
 // callFunction loads the function and calls it within the call deadline.
-func callFunction(target string, opts callOptions, req *engine.Request, stderr io.Writer) (*arrowbridge.Table, error) {
+func callFunction(target string, opts callOptions, req *flexfun.Request, stderr io.Writer) (*arrowbridge.Table, error) {
 	level := slog.LevelWarn
 	if opts.verbose {
 		level = slog.LevelDebug

@@ -12,6 +12,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/jsrt"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // languages are the runtimes every case runs against, by file extension.
@@ -44,9 +45,9 @@ type contractCase struct {
 type errKind int
 
 const (
-	scriptErr  errKind = iota // *engine.ScriptError from the call
+	scriptErr  errKind = iota // *flexfun.ScriptError from the call
 	loadErr                   // an error from loading the files
-	badRequest                // *engine.BadRequestError from the call
+	badRequest                // *flexfun.BadRequestError from the call
 )
 
 // newRegistry returns a registry with both runtimes, logging into log.
@@ -131,7 +132,7 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 	}
 	switch {
 	case tc.deadline > 0:
-		var ce *engine.CancelledError
+		var ce *flexfun.CancelledError
 		if !errors.As(err, &ce) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("got %v, want the call abandoned at its deadline", err)
 		}
@@ -149,8 +150,8 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 		if err == nil {
 			t.Fatalf("call succeeded with %s, want an error", enginetest.RowsJSON(t, table))
 		}
-		var se *engine.ScriptError
-		var br *engine.BadRequestError
+		var se *flexfun.ScriptError
+		var br *flexfun.BadRequestError
 		if tc.kind == scriptErr && !errors.As(err, &se) || tc.kind == badRequest && !errors.As(err, &br) {
 			t.Errorf("got %T, want error kind %d", err, tc.kind)
 		}

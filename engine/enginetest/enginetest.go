@@ -18,6 +18,7 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
 )
 
@@ -91,8 +92,8 @@ func (f *Fixture) MustFunction(t testing.TB) *engine.Function {
 
 // Request returns the request of a test call: parameters (JSON), the
 // columns hint, a header x-test: a, b, and call id t1.
-func Request(params string, columns []string) *engine.Request {
-	return &engine.Request{
+func Request(params string, columns []string) *flexfun.Request {
+	return &flexfun.Request{
 		Parameters: json.RawMessage(params),
 		Columns:    columns,
 		Headers:    map[string][]string{"x-test": {"a", "b"}},
@@ -180,7 +181,7 @@ func BenchmarkCalls(b *testing.B, rt engine.Runtime, dir string, rows int, modes
 }
 
 func benchmarkCall(b *testing.B, fn *engine.Function, rows int) {
-	req := &engine.Request{Parameters: json.RawMessage(fmt.Sprintf(`{"rows": %d}`, rows))}
+	req := &flexfun.Request{Parameters: json.RawMessage(fmt.Sprintf(`{"rows": %d}`, rows))}
 	for b.Loop() {
 		table, err := fn.Call(context.Background(), req)
 		if err != nil {

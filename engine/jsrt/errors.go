@@ -7,15 +7,14 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
-
-	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // scriptError turns an error from running JavaScript into an
-// *engine.ScriptError whose message starts with the position of the
+// *flexfun.ScriptError whose message starts with the position of the
 // innermost frame of script code ("sales.js:12:5: Error: no such region")
 // and whose backtrace is the JavaScript stack, innermost call first.
-func (v *vm) scriptError(function string, err error) *engine.ScriptError {
+func (v *vm) scriptError(function string, err error) *flexfun.ScriptError {
 	var (
 		msg   string
 		stack []goja.StackFrame
@@ -31,10 +30,10 @@ func (v *vm) scriptError(function string, err error) *engine.ScriptError {
 	case errors.As(err, &exc):
 		msg, stack = v.valueText(exc.Value()), exc.Stack()
 	default:
-		return &engine.ScriptError{Function: function, Msg: err.Error()}
+		return &flexfun.ScriptError{Function: function, Msg: err.Error()}
 	}
 	frames := v.frames(stack)
-	e := &engine.ScriptError{Function: function, Msg: msg, Backtrace: backtrace(msg, frames)}
+	e := &flexfun.ScriptError{Function: function, Msg: msg, Backtrace: backtrace(msg, frames)}
 	for _, f := range frames {
 		if f.file != "" {
 			e.Msg = fmt.Sprintf("%s:%d:%d: %s", f.file, f.line, f.col, msg)
@@ -173,8 +172,8 @@ func backtrace(msg string, frames []frame) string {
 }
 
 // fileError is an error about the script as a whole, reported at its file.
-func fileError(path, format string, args ...any) *engine.ScriptError {
-	return &engine.ScriptError{Msg: path + ": " + fmt.Sprintf(format, args...)}
+func fileError(path, format string, args ...any) *flexfun.ScriptError {
+	return &flexfun.ScriptError{Msg: path + ": " + fmt.Sprintf(format, args...)}
 }
 
 // Export types that tell goja's values apart without converting them.

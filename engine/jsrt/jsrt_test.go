@@ -9,6 +9,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/jsrt"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // newFixture writes files (name → source) into a temporary directory,
@@ -45,17 +46,17 @@ func mustCall(t *testing.T, fn *engine.Function, params string, columns ...strin
 	return rowsOf(t, table)
 }
 
-// scriptError calls fn and returns the *engine.ScriptError it fails with.
-func scriptError(t *testing.T, fn *engine.Function, params string) *engine.ScriptError {
+// scriptError calls fn and returns the *flexfun.ScriptError it fails with.
+func scriptError(t *testing.T, fn *engine.Function, params string) *flexfun.ScriptError {
 	t.Helper()
 	table, err := call(t, fn, params)
 	if err == nil {
 		table.Release()
 		t.Fatal("call succeeded, want an error")
 	}
-	var se *engine.ScriptError
+	var se *flexfun.ScriptError
 	if !errors.As(err, &se) {
-		t.Fatalf("got %T %v, want *engine.ScriptError", err, err)
+		t.Fatalf("got %T %v, want *flexfun.ScriptError", err, err)
 	}
 	return se
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/enginetest"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 func TestArguments(t *testing.T) {
@@ -116,8 +116,8 @@ function call() {
 	ctx, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer stop()
 	start := time.Now()
-	_, err := fn.Call(ctx, &engine.Request{Parameters: json.RawMessage(`{}`)})
-	var cancelled *engine.CancelledError
+	_, err := fn.Call(ctx, &flexfun.Request{Parameters: json.RawMessage(`{}`)})
+	var cancelled *flexfun.CancelledError
 	if !errors.As(err, &cancelled) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want CancelledError wrapping DeadlineExceeded", err)
 	}
@@ -139,7 +139,7 @@ function call() {
 	ctx, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer stop()
 	start := time.Now()
-	if _, err := fn.Call(ctx, &engine.Request{}); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := fn.Call(ctx, &flexfun.Request{}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want the deadline", err)
 	}
 	if time.Since(start) > 5*time.Second {
@@ -156,7 +156,7 @@ function call(p, c, h, ctx) {
 }`)
 	ctx, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer stop()
-	if _, err := fn.Call(ctx, &engine.Request{}); err == nil {
+	if _, err := fn.Call(ctx, &flexfun.Request{}); err == nil {
 		t.Fatal("call returned no error after its deadline")
 	}
 	if !strings.Contains(f.Log.String(), `message="before false"`) {

@@ -13,6 +13,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // cancelHookTimeout bounds a script's cancel() hook.
@@ -221,7 +222,7 @@ func (s *script) callArgs(v *vm, c *engine.Call, st *callState) ([]goja.Value, e
 	if raw := c.Request.Parameters; len(raw) > 0 {
 		p, err := v.jsonValue(raw)
 		if err != nil {
-			return nil, &engine.BadRequestError{Msg: "parameters: " + err.Error()}
+			return nil, &flexfun.BadRequestError{Msg: "parameters: " + err.Error()}
 		}
 		if !goja.IsNull(p) && !goja.IsUndefined(p) {
 			params = p

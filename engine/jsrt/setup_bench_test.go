@@ -14,6 +14,7 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // setupScript is a small function that uses a helper, like the bundled
@@ -64,7 +65,7 @@ func BenchmarkCallSetup(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := &engine.Request{Parameters: json.RawMessage(`{"x": 1}`), Headers: map[string][]string{"a": {"b"}}}
+	req := &flexfun.Request{Parameters: json.RawMessage(`{"x": 1}`), Headers: map[string][]string{"a": {"b"}}}
 	newCall := func() *engine.Call {
 		return &engine.Call{Function: "Setup", Request: req, Builder: arrowbridge.NewBuilder(schema, memory.DefaultAllocator), Logger: logger}
 	}

@@ -4,30 +4,29 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/flexfun-script/flexfun-script/flexfun"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
-
-	"github.com/flexfun-script/flexfun-script/engine"
 )
 
 // scriptError turns an error from running Starlark code into an
-// *engine.ScriptError whose message starts with the position of the
+// *flexfun.ScriptError whose message starts with the position of the
 // innermost Starlark frame ("sales.star:12:5: ...") and whose backtrace is
 // Starlark's.
-func scriptError(function string, err error) *engine.ScriptError {
+func scriptError(function string, err error) *flexfun.ScriptError {
 	var eval *starlark.EvalError
 	if errors.As(err, &eval) {
 		msg := eval.Msg
 		if pos, ok := scriptPosition(eval.CallStack); ok {
 			msg = fmt.Sprintf("%s: %s", pos, eval.Msg)
 		}
-		return &engine.ScriptError{Function: function, Msg: msg, Backtrace: eval.Backtrace()}
+		return &flexfun.ScriptError{Function: function, Msg: msg, Backtrace: eval.Backtrace()}
 	}
 	var syn syntax.Error
 	if errors.As(err, &syn) {
-		return &engine.ScriptError{Function: function, Msg: syn.Error()}
+		return &flexfun.ScriptError{Function: function, Msg: syn.Error()}
 	}
-	return &engine.ScriptError{Function: function, Msg: err.Error()}
+	return &flexfun.ScriptError{Function: function, Msg: err.Error()}
 }
 
 // scriptPosition returns the position of the innermost frame that is
@@ -43,6 +42,6 @@ func scriptPosition(stack starlark.CallStack) (syntax.Position, bool) {
 }
 
 // fileError is an error about the script as a whole, reported at its file.
-func fileError(path, function string, format string, args ...any) *engine.ScriptError {
-	return &engine.ScriptError{Function: function, Msg: path + ": " + fmt.Sprintf(format, args...)}
+func fileError(path, function string, format string, args ...any) *flexfun.ScriptError {
+	return &flexfun.ScriptError{Function: function, Msg: path + ": " + fmt.Sprintf(format, args...)}
 }

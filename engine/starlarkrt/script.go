@@ -11,6 +11,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // Thread-local keys.
@@ -149,7 +150,7 @@ func (s *script) Run(ctx context.Context, c *engine.Call) error {
 func (s *script) callArgs(thread *starlark.Thread, c *engine.Call, st *callState) (starlark.Tuple, error) {
 	params, err := decodeParameters(thread, c.Request.Parameters)
 	if err != nil {
-		return nil, &engine.BadRequestError{Msg: fmt.Sprintf("parameters: %v", err)}
+		return nil, &flexfun.BadRequestError{Msg: fmt.Sprintf("parameters: %v", err)}
 	}
 	columns := starlark.Value(starlark.None)
 	if c.Request.Columns != nil {

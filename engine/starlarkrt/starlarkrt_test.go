@@ -16,6 +16,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // newFixture writes files (name → source) into a temporary directory,
@@ -166,7 +167,7 @@ def call(p, columns): emit(1, "x", True)`)
 		t.Errorf("columns %v, want [a c] (schema order)", names)
 	}
 	_, err = call(t, fn, `{}`, "nope")
-	var bad *engine.BadRequestError
+	var bad *flexfun.BadRequestError
 	if !errors.As(err, &bad) || !strings.Contains(bad.Msg, `"nope"`) {
 		t.Errorf("unknown column: got %v, want BadRequestError naming it", err)
 	}
@@ -199,7 +200,7 @@ def call(p, c, h, ctx):
 `)
 	ctx, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer stop()
-	if _, err := fn.Call(ctx, &engine.Request{}); err == nil {
+	if _, err := fn.Call(ctx, &flexfun.Request{}); err == nil {
 		t.Fatal("call returned no error after its deadline")
 	}
 	if !strings.Contains(f.Log.String(), "before False") {
@@ -230,9 +231,9 @@ func TestScriptErrorsNameFileAndLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fn, _ := mustFunction(t, schema2+tc.body)
 			_, err := call(t, fn, `{}`)
-			var se *engine.ScriptError
+			var se *flexfun.ScriptError
 			if !errors.As(err, &se) {
-				t.Fatalf("got %T %v, want *engine.ScriptError", err, err)
+				t.Fatalf("got %T %v, want *flexfun.ScriptError", err, err)
 			}
 			if !strings.Contains(se.Msg, tc.want) {
 				t.Errorf("message %q\nwant it to contain %q", se.Msg, tc.want)
@@ -251,7 +252,7 @@ def call():
     inner()
 `)
 	_, err := call(t, fn, `{}`)
-	var se *engine.ScriptError
+	var se *flexfun.ScriptError
 	if !errors.As(err, &se) {
 		t.Fatalf("got %v", err)
 	}

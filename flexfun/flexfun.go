@@ -1,4 +1,9 @@
-package engine
+// Package flexfun holds what a function call shares between the Flight
+// server and the engine that runs scripts: the request as the server
+// received it, and the typed errors a call can end with. It is a leaf
+// package, so that the server, the task executor and the engine agree on
+// these types without depending on each other.
+package flexfun
 
 import (
 	"encoding/json"
@@ -8,7 +13,7 @@ import (
 // Request is one invocation of a function, as the server received it.
 type Request struct {
 	// Parameters is the invocation's "parameters" object, verbatim JSON
-	// ("{}" when absent). Runtimes convert it to their own values.
+	// ("{}" when absent).
 	Parameters json.RawMessage
 	// Columns is the column-trimming hint (parameters.columns), nil when absent.
 	Columns []string
