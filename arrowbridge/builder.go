@@ -23,6 +23,7 @@ import (
 // split the batch into equal slices, which then fall short of the limits.
 type Builder struct {
 	schema  *arrow.Schema
+	mem     memory.Allocator
 	rb      *array.RecordBuilder
 	cols    []Appender
 	strs    []*array.BinaryBuilder // builders of string and binary columns
@@ -39,6 +40,7 @@ type Builder struct {
 func NewBuilder(schema *arrow.Schema, mem memory.Allocator) *Builder {
 	b := &Builder{
 		schema: schema,
+		mem:    mem,
 		rb:     array.NewRecordBuilder(mem, schema),
 		cols:   make([]Appender, schema.NumFields()),
 	}
@@ -218,19 +220,12 @@ func (b *Builder) checkLengths() {
 	}
 }
 
-// cut turns the pending rows into one or more batches. A batch that
-// exceeds MaxBatchRows, or TargetBatchBytes by more than a quarter, is
-// split into equal slices of at most MaxBatchRows rows and about
-// TargetBatchBytes each; that happens only after EndRows, or after a row
-// of more than half a MiB. With reserve set, the builders are then sized
-// for a batch like the one just cut.
+// cut turns the pending rows into one or more batches (see addBatch).
+// With reserve set, the builders are then sized for a batch like the one
+// just cut.
 func (b *Builder) cut(reserve bool) {
 	b.checkLengths()
 	n := b.pending
-	pieces := ceilDiv(n, MaxBatchRows)
-	if size := b.batchBytes(); size > TargetBatchBytes+TargetBatchBytes/4 {
-		pieces = max(pieces, ceilDiv(size, TargetBatchBytes))
-	}
 	var data []int
 	if reserve {
 		data = make([]int, len(b.strs))
@@ -238,16 +233,7 @@ func (b *Builder) cut(reserve bool) {
 			data[i] = min(s.DataLen(), TargetBatchBytes)
 		}
 	}
-	rec := b.rb.NewRecordBatch()
-	if pieces <= 1 {
-		b.batches = append(b.batches, rec)
-	} else {
-		step := ceilDiv(n, pieces)
-		for lo := int64(0); lo < n; lo += step {
-			b.batches = append(b.batches, rec.NewSlice(lo, min(lo+step, n)))
-		}
-		rec.Release()
-	}
+	b.addBatch(b.rb.NewRecordBatch(), b.batchBytes())
 	b.pending = 0
 	b.size = 0
 	if reserve {
@@ -256,6 +242,28 @@ func (b *Builder) cut(reserve bool) {
 			s.ReserveData(data[i])
 		}
 	}
+}
+
+// addBatch adds rec, of about size buffer bytes, to the finished batches.
+// A batch that exceeds MaxBatchRows, or TargetBatchBytes by more than a
+// quarter, is split into equal slices of at most MaxBatchRows rows and
+// about TargetBatchBytes each; that happens only after EndRows, after a
+// row of more than half a MiB, or for an appended table.
+func (b *Builder) addBatch(rec arrow.RecordBatch, size int64) {
+	n := rec.NumRows()
+	pieces := ceilDiv(n, MaxBatchRows)
+	if size > TargetBatchBytes+TargetBatchBytes/4 {
+		pieces = max(pieces, ceilDiv(size, TargetBatchBytes))
+	}
+	if pieces <= 1 {
+		b.batches = append(b.batches, rec)
+		return
+	}
+	step := ceilDiv(n, pieces)
+	for lo := int64(0); lo < n; lo += step {
+		b.batches = append(b.batches, rec.NewSlice(lo, min(lo+step, n)))
+	}
+	rec.Release()
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }

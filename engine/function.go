@@ -52,11 +52,14 @@ func (f *Function) Call(ctx context.Context, req *flexfun.Request) (*arrowbridge
 	}
 	b := arrowbridge.NewBuilder(f.schema, f.mem)
 	defer b.Release()
+	scope := new(Scope)
+	defer scope.Close()
 	call := &Call{
 		Function: f.name,
 		Request:  req,
 		Builder:  b,
 		Logger:   f.logger.With("function", f.name, "task_id", req.CallID),
+		Scope:    scope,
 	}
 	err := f.script.Run(ctx, call)
 	if ctx.Err() != nil {

@@ -13,13 +13,23 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+// DefaultLoadTimeout is the default of Options.LoadTimeout
+// ([flexfun] load_timeout_ms).
+const DefaultLoadTimeout = 10 * time.Second
+
 // Options configure a Registry.
 type Options struct {
-	Runtimes    []Runtime
-	Settings    map[string]any   // ctx.settings for every script
-	Logger      *slog.Logger     // nil: slog.Default()
-	Allocator   memory.Allocator // nil: memory.DefaultAllocator
-	LoadTimeout time.Duration    // bound on one on_load; 0: one minute
+	Runtimes  []Runtime
+	Settings  map[string]any   // ctx.settings for every script
+	Logger    *slog.Logger     // nil: slog.Default()
+	Allocator memory.Allocator // nil: memory.DefaultAllocator
+	// LoadTimeout bounds the load of one file: its top level and its
+	// on_load together. 0: DefaultLoadTimeout.
+	LoadTimeout time.Duration
+	// Modules and Functions are the host modules and functions scripts
+	// see as globals, beside the contract's own (emit, table).
+	Modules   []*Module
+	Functions []*Func
 }
 
 // A Registry holds the functions a server offers.
@@ -32,10 +42,12 @@ type Options struct {
 // before a (re)load or the functions after it, never a mix. Loads are
 // serialised.
 type Registry struct {
-	opts    Options
-	mu      sync.Mutex // serialises Load and Reload
-	paths   []string   // the configured paths, kept for Reload
-	current atomic.Pointer[catalog]
+	opts     Options
+	settings Value // opts.Settings as a *Map
+	builtins *Builtins
+	mu       sync.Mutex // serialises Load and Reload
+	paths    []string   // the configured paths, kept for Reload
+	current  atomic.Pointer[catalog]
 }
 
 // catalog is an immutable snapshot of the registry.
@@ -81,9 +93,13 @@ func NewRegistry(opts Options) *Registry {
 		opts.Allocator = memory.DefaultAllocator
 	}
 	if opts.LoadTimeout <= 0 {
-		opts.LoadTimeout = time.Minute
+		opts.LoadTimeout = DefaultLoadTimeout
 	}
-	r := &Registry{opts: opts}
+	r := &Registry{opts: opts, builtins: &Builtins{Modules: opts.Modules, Functions: opts.Functions}}
+	var err error
+	if r.settings, err = FromSettings(opts.Settings); err != nil || r.settings == nil {
+		r.settings = NewMap(0) // settings come from TOML, which FromSettings always takes
+	}
 	r.current.Store(newCatalog(nil))
 	return r
 }
@@ -205,7 +221,7 @@ func newCatalog(order []string) *catalog {
 }
 
 func (r *Registry) newEnv() *Env {
-	return &Env{Settings: r.opts.Settings, Logger: r.opts.Logger, Cache: NewCache()}
+	return &Env{Settings: r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator}
 }
 
 // index fills list and byName from files, in order. The functions of the
@@ -271,15 +287,20 @@ func (r *Registry) loadState(path string, env *Env, old fileState) fileState {
 	return st
 }
 
-// LoadFile loads one file with env and runs its on_load hook.
-// It returns (nil, nil) for a helper module. It does not change the
-// registry.
+// LoadFile loads one file with env and runs its on_load hook, both within
+// the load timeout. It returns (nil, nil) for a helper module. It does not
+// change the registry.
 func (r *Registry) LoadFile(path string, env *Env) (*Function, error) {
 	rt := r.runtimeFor(path)
 	if rt == nil {
 		return nil, fmt.Errorf("%s: no runtime for %q files", path, filepath.Ext(path))
 	}
-	script, err := rt.Load(path, env)
+	ctx, cancel := context.WithTimeout(context.Background(), r.opts.LoadTimeout)
+	defer cancel()
+	script, err := rt.Load(ctx, path, env)
+	if ctx.Err() != nil {
+		return nil, r.timeoutError(path, "the top level")
+	}
 	if err != nil || script == nil {
 		return nil, err
 	}
@@ -287,15 +308,18 @@ func (r *Registry) LoadFile(path string, env *Env) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.opts.LoadTimeout)
-	defer cancel()
 	if err := script.OnLoad(ctx, f.name); err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s: on_load did not finish within %v", path, r.opts.LoadTimeout)
+			return nil, r.timeoutError(path, "on_load")
 		}
 		return nil, err
 	}
 	return f, nil
+}
+
+// timeoutError reports a load that did not finish within the load timeout.
+func (r *Registry) timeoutError(path, what string) error {
+	return fmt.Errorf("%s: %s did not finish within the load timeout of %v ([flexfun] load_timeout_ms)", path, what, r.opts.LoadTimeout)
 }
 
 func (r *Registry) runtimeFor(path string) Runtime {

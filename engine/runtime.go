@@ -2,46 +2,44 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
-// A Runtime loads the script files of one language.
-// A Runtime is safe for concurrent use.
+// A Runtime loads the script files of one language. Make one with
+// NewRuntime from the language's glue (a Language). A Runtime is safe for
+// concurrent use.
 type Runtime interface {
 	// Extension returns the file extension the runtime handles, e.g. ".star".
 	Extension() string
-	// Load compiles the file at path and evaluates its top level.
-	// It returns (nil, nil) for a helper module: a file that does not
-	// define a top-level call.
-	Load(path string, env *Env) (Script, error)
+	// Load compiles the file at path and runs its top level, stopping it
+	// when ctx is done. It returns (nil, nil) for a helper module: a file
+	// that does not define a top-level call.
+	Load(ctx context.Context, path string, env *Env) (Script, error)
 }
 
-// Env is what a runtime needs from the server while loading files.
+// Env is what a runtime needs from the registry while loading files.
 type Env struct {
-	// Settings is the merged server configuration, every section
-	// (ctx.settings in scripts).
-	Settings map[string]any
-	// Logger receives print() / console.log() output and log module events.
+	// Settings is the merged server configuration as a *Map, every
+	// section (ctx.settings in scripts).
+	Settings Value
+	// Logger receives print() / console.log() output and log events.
 	Logger *slog.Logger
 	// Cache is shared by the loads of one pass, so that a helper module
-	// loaded by several functions is evaluated once. A runtime stores what
-	// it likes under its own keys.
+	// loaded by several functions is evaluated once.
 	Cache *Cache
+	// Builtins are the host modules and functions scripts see.
+	Builtins *Builtins
+	// Allocator allocates the tables scripts make.
+	Allocator memory.Allocator
 }
 
-// Declarations are a script's top-level declarations, as the script wrote them.
-type Declarations struct {
-	Name     string          // "" when the script does not declare one
-	Metadata json.RawMessage // compact JSON; nil when absent
-	Schema   []arrowbridge.ColumnSpec
-}
-
-// A Script is one loaded version of a function file. Implementations are
-// safe for concurrent use: Run may be called from many goroutines at once.
+// A Script is one loaded version of a function file. It is safe for
+// concurrent use: Run may be called from many goroutines at once.
 type Script interface {
 	// Declarations returns name, metadata and schema as declared.
 	Declarations() Declarations
@@ -63,4 +61,5 @@ type Call struct {
 	Request  *flexfun.Request
 	Builder  *arrowbridge.Builder
 	Logger   *slog.Logger // already tagged with function and task_id
+	Scope    *Scope       // released when the call ends
 }

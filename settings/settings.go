@@ -109,6 +109,9 @@ type FlexFunConfig struct {
 	// ShutdownGrace (shutdown_grace_ms) is how long running calls may
 	// continue after SIGTERM before they are cancelled.
 	ShutdownGrace time.Duration
+	// LoadTimeout (load_timeout_ms) bounds the load of one script file:
+	// its top level and its on_load together.
+	LoadTimeout time.Duration
 }
 
 // Default returns the configuration used with no files and no environment:

@@ -85,6 +85,7 @@ func TestDefaults(t *testing.T) {
 		PollingInterval: 2 * time.Second,
 		Watch:           true,
 		ShutdownGrace:   30 * time.Second,
+		LoadTimeout:     10 * time.Second,
 	}
 	if !reflect.DeepEqual(c.FlexFun, wantFF) {
 		t.Errorf("FlexFun = %+v, want %+v", c.FlexFun, wantFF)
@@ -490,7 +491,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown server key", "[server]\nlisten_prot = 1\n", nil,
 			"[server] listen_prot: unknown key; valid keys are advertise_host, advertise_port, authentication_method,"},
 		{"unknown flexconnect key", "[flexconnect]\nfunction = [\"a\"]\n", nil,
-			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, functions, polling_interval_ms, shutdown_grace_ms, watch"},
+			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, functions, load_timeout_ms, polling_interval_ms, shutdown_grace_ms, watch"},
 		{"unknown tokens key", "[enumerated_tokens]\ntoken = [\"a\"]\n", nil,
 			"[enumerated_tokens] token: unknown key; valid keys are tokens"},
 		{"section not a table", "server = 5\n", nil,

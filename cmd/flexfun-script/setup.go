@@ -11,6 +11,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/jsrt"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
+	"github.com/flexfun-script/flexfun-script/modules"
 	"github.com/flexfun-script/flexfun-script/scripts/examples"
 	"github.com/flexfun-script/flexfun-script/settings"
 )
@@ -40,9 +41,11 @@ func loadSettings(files []string) (*settings.Config, error) {
 // newRegistry returns a registry with every runtime the binary has.
 func newRegistry(cfg *settings.Config, logger *slog.Logger) *engine.Registry {
 	return engine.NewRegistry(engine.Options{
-		Runtimes: []engine.Runtime{starlarkrt.New(), jsrt.New()},
-		Settings: scriptSettings(cfg.Raw),
-		Logger:   logger,
+		Runtimes:    []engine.Runtime{starlarkrt.New(), jsrt.New()},
+		Settings:    scriptSettings(cfg.Raw),
+		Logger:      logger,
+		LoadTimeout: cfg.FlexFun.LoadTimeout,
+		Modules:     []*engine.Module{modules.Log()},
 	})
 }
 

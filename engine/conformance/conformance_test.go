@@ -260,7 +260,7 @@ var errorCases = []contractCase{
 		star:    starSchema2 + "def call(): return 5\n",
 		js:      jsSchema2 + "function call() { return 5; }\n",
 		err:     "main.{ext}: call returned a",
-		errStar: "call returned a int: want None (after emit), a list of rows or a dict of columns",
+		errStar: "call returned an int: want None (after emit), a list of rows or a dict of columns",
 		errJS:   "call returned a number: want undefined (after emit), an array of rows or an object of columns",
 	},
 	{

@@ -20,6 +20,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
+	"github.com/flexfun-script/flexfun-script/modules"
 )
 
 // SyncBuffer is the log sink of a fixture's registry.
@@ -40,6 +41,7 @@ func NewRegistry(log *SyncBuffer, runtimes ...engine.Runtime) *engine.Registry {
 		Settings:    Settings,
 		Logger:      slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		LoadTimeout: LoadTimeout,
+		Modules:     []*engine.Module{modules.Log()},
 	})
 }
 
@@ -162,6 +164,7 @@ func BenchmarkCalls(b *testing.B, rt engine.Runtime, dir string, rows int, modes
 	reg := engine.NewRegistry(engine.Options{
 		Runtimes: []engine.Runtime{rt},
 		Logger:   slog.New(slog.DiscardHandler),
+		Modules:  []*engine.Module{modules.Log()},
 	})
 	if err := reg.LoadPaths([]string{dir}); err != nil {
 		b.Fatal(err)

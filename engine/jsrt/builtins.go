@@ -1,40 +1,61 @@
 package jsrt
 
 import (
-	"context"
 	"log/slog"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/flexfun-script/flexfun-script/engine"
 )
 
 // installBuiltins defines the globals every script and helper sees: emit,
-// print, console and log. JSON, Math, Date and the rest of the language's
-// standard built-ins come with goja.
-func (v *vm) installBuiltins() {
+// print, console, and the host modules and functions. JSON, Math, Date and
+// the rest of the language's standard built-ins come with goja.
+func (v *vm) installBuiltins(b *engine.Builtins) {
 	g := v.rt.GlobalObject()
 	_ = g.Set("emit", v.native("emit", v.emit))
 	_ = g.Set("print", v.native("print", v.printer(slog.LevelInfo)))
 	_ = g.Set("console", v.lazy([]string{"log", "info", "debug", "warn", "error"}, "", func(name string) goja.Value {
 		return v.native(name, v.printer(consoleLevels[name]))
 	}))
-	_ = g.Set("log", v.lazy([]string{"debug", "info", "warning", "warn", "error"}, "", func(name string) goja.Value {
-		return v.native("log."+name, v.logFunc(logLevels[name]))
-	}))
+	for _, name := range b.Names() {
+		val, _ := b.Get(name)
+		_ = g.Set(name, v.fromValue(val))
+	}
 }
 
-var (
-	consoleLevels = map[string]slog.Level{
-		"log": slog.LevelInfo, "info": slog.LevelInfo, "debug": slog.LevelDebug,
-		"warn": slog.LevelWarn, "error": slog.LevelError,
+var consoleLevels = map[string]slog.Level{
+	"log": slog.LevelInfo, "info": slog.LevelInfo, "debug": slog.LevelDebug,
+	"warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
+// emit appends one row: emit(v1, v2, ...) in schema order, emit({col: v,
+// ...}) by column name with missing columns null, or emit(table).
+func (v *vm) emit(c goja.FunctionCall) goja.Value {
+	rows, err := engine.RowsOf[goja.Value](v.thread)
+	if err == nil {
+		if obj, ok := namedRow(c.Arguments); ok {
+			err = rows.EmitNamed(obj)
+		} else {
+			err = rows.Emit(c.Arguments)
+		}
 	}
-	logLevels = map[string]slog.Level{
-		"debug": slog.LevelDebug, "info": slog.LevelInfo,
-		"warning": slog.LevelWarn, "warn": slog.LevelWarn, "error": slog.LevelError,
+	if err != nil {
+		v.throw(err.Error())
 	}
-)
+	return goja.Undefined()
+}
+
+// namedRow reports whether emit's arguments are one row by column name.
+func namedRow(args []goja.Value) (goja.Value, bool) {
+	if len(args) != 1 {
+		return nil, false
+	}
+	_, ok := isPlainObject(args[0])
+	return args[0], ok
+}
 
 // printer returns print and console.*: the arguments, spelled as
 // console.log spells them and joined by spaces, become a "print" event in
@@ -45,54 +66,10 @@ func (v *vm) printer(level slog.Level) func(goja.FunctionCall) goja.Value {
 		for i, a := range c.Arguments {
 			parts[i] = v.inspect(a)
 		}
-		v.logger.Log(context.Background(), level, "print", "message", strings.Join(parts, " "))
+		v.thread.Print(level, strings.Join(parts, " "))
 		return goja.Undefined()
 	}
 }
-
-// logFunc returns log.debug/info/warning/error(msg, {key: value, ...}): a
-// structured event in the server log.
-func (v *vm) logFunc(level slog.Level) func(goja.FunctionCall) goja.Value {
-	return func(c goja.FunctionCall) goja.Value {
-		msg := c.Argument(0)
-		text := msg.String()
-		if !goja.IsString(msg) {
-			text = v.inspect(msg)
-		}
-		var attrs []any
-		if kv, ok := c.Argument(1).(*goja.Object); ok {
-			for _, k := range kv.Keys() {
-				attrs = append(attrs, k, v.logValue(kv.Get(k)))
-			}
-		} else if len(c.Arguments) > 1 && !goja.IsUndefined(c.Argument(1)) {
-			v.throw("log: want (message, {key: value, ...}), got " + typeName(c.Argument(1)) + " as the second argument")
-		}
-		v.logger.Log(context.Background(), level, text, attrs...)
-		return goja.Undefined()
-	}
-}
-
-// logValue converts a value for a structured log attribute.
-func (v *vm) logValue(x goja.Value) any {
-	switch {
-	case goja.IsNumber(x):
-		f := x.ToFloat()
-		if f == math.Trunc(f) && math.Abs(f) <= maxExact {
-			return int64(f)
-		}
-		return f
-	case goja.IsString(x):
-		return x.String()
-	case goja.IsNull(x), goja.IsUndefined(x):
-		return nil
-	case isBool(x):
-		return x.ToBoolean()
-	}
-	return v.inspect(x)
-}
-
-// maxExact is the largest magnitude up to which every whole float64 is exact.
-const maxExact = 1 << 53
 
 // inspect spells a value for the log as console.log would, roughly:
 // strings as they are, objects and arrays as JSON.

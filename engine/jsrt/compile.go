@@ -47,7 +47,7 @@ func (u *unit) column(line, col int) int {
 }
 
 // compileMain compiles a function's own file and every helper it requires.
-func compileMain(path string, env *engine.Env) (*unit, error) {
+func compileMain(path string, env *engine.LoadEnv) (*unit, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ type moduleEntry struct {
 // (env.Cache): a helper required by several functions is read and compiled
 // once. Its entry is cached before its own requires are followed, so that a
 // require cycle ends, as in Node.
-func compileModule(path string, env *engine.Env) (*unit, error) {
+func compileModule(path string, env *engine.LoadEnv) (*unit, error) {
 	key := "jsrt:module:" + absPath(path)
 	if v, ok := env.Cache.Get(key); ok {
 		e := v.(*moduleEntry)
@@ -146,7 +146,7 @@ func compileSource(path, prefix string, src []byte) (*unit, []pendingRequire, er
 }
 
 // link compiles the helpers u requires.
-func (u *unit) link(reqs []pendingRequire, env *engine.Env) error {
+func (u *unit) link(reqs []pendingRequire, env *engine.LoadEnv) error {
 	for _, r := range reqs {
 		if _, done := u.bySpec[r.spec]; done {
 			continue
@@ -165,7 +165,7 @@ func (u *unit) link(reqs []pendingRequire, env *engine.Env) error {
 
 // requireUnit resolves spec against the unit that requires it and compiles
 // the helper.
-func requireUnit(from *unit, spec string, env *engine.Env) (*unit, error) {
+func requireUnit(from *unit, spec string, env *engine.LoadEnv) (*unit, error) {
 	path, err := resolve(from.path, spec)
 	if err != nil {
 		return nil, err

@@ -14,7 +14,8 @@ import (
 // *flexfun.ScriptError whose message starts with the position of the
 // innermost frame of script code ("sales.js:12:5: Error: no such region")
 // and whose backtrace is the JavaScript stack, innermost call first.
-func (v *vm) scriptError(function string, err error) *flexfun.ScriptError {
+func (v *vm) scriptError(err error) *flexfun.ScriptError {
+	function := v.thread.Function()
 	var (
 		msg   string
 		stack []goja.StackFrame
@@ -45,16 +46,6 @@ func (v *vm) scriptError(function string, err error) *flexfun.ScriptError {
 		e.Msg = v.main.path + ": " + msg
 	}
 	return e
-}
-
-// loadError formats an error from running a file's top level or on_load
-// for the load report: the message, then the backtrace.
-func (v *vm) loadError(err error) error {
-	e := v.scriptError("", err)
-	if e.Backtrace == "" {
-		return e
-	}
-	return fmt.Errorf("%s\n%s", e.Msg, e.Backtrace)
 }
 
 // valueText spells a thrown value: "Error: message" for an error (just
@@ -106,7 +97,7 @@ func (v *vm) frames(stack []goja.StackFrame) []frame {
 		switch {
 		case src == "<native>":
 			out = append(out, frame{fn: name, native: true})
-		case strings.HasPrefix(src, internalPrefix):
+		case internal(src):
 			continue
 		default:
 			if name == "<anonymous>" {

@@ -170,7 +170,7 @@ function on_load() { for (;;) {} }
 function call() {}`})
 	start := time.Now()
 	err := f.Load()
-	if err == nil || !strings.Contains(err.Error(), "on_load did not finish within 2s") {
+	if err == nil || !strings.Contains(err.Error(), "on_load did not finish within the load timeout of 2s ([flexfun] load_timeout_ms)") {
 		t.Errorf("got %v, want on_load's timeout", err)
 	}
 	if time.Since(start) > 10*time.Second {

@@ -1,7 +1,10 @@
-// Package jsrt runs FlexFun functions written in JavaScript (.js files),
-// using goja (ECMAScript 5.1 and most of ES2015-ES2022: let/const, arrow
-// functions, classes, destructuring, template literals, generators,
-// async/await, BigInt, typed arrays; no ES modules).
+// Package jsrt is the JavaScript language of the engine: the glue that runs
+// FlexFun functions written in JavaScript (.js files) with goja (ECMAScript
+// 5.1 and most of ES2015-ES2022: let/const, arrow functions, classes,
+// destructuring, template literals, generators, async/await, BigInt, typed
+// arrays; no ES modules). The contract itself (declarations, emit,
+// results, tables, ctx, host modules) is the engine's; this package
+// converts values, compiles, calls and interrupts.
 //
 // A file is compiled once per load (a *goja.Program), together with every
 // helper it requires. Each call then runs in a fresh goja runtime: the
@@ -13,75 +16,94 @@
 // Besides the language's own built-ins (JSON, Math, Date, ...), scripts
 // see these globals:
 //
-//	emit(v1, v2, ...)       append one row, values in schema order
+//	emit(v1, v2, ...)       append one row, values in schema order; emit(t) appends a table
 //	emit({col: v, ...})     append one row by column name; missing columns are null
+//	table                   from_rows, from_columns: make a table
 //	print(...)              writes to the server log, tagged with function and task_id
 //	console.log/info/debug/warn/error(...)   the same, at that level
-//	log.debug/info/warning/error(msg, {key: value, ...})   a structured log event
 //	require("./helper.js")  a helper module (CommonJS), relative to the requiring file
 //	module, exports         the file's own module object (declarations may live in module.exports)
 //
+// and every host module the server registers (log, ...). Host functions
+// are synchronous: they return their result, not a Promise.
+//
 // Declarations (name, metadata, schema, call, on_load, cancel) are
 // top-level bindings (var, let, const, function) or properties of
-// module.exports. A call is interrupted (Runtime.Interrupt) when its
-// deadline passes, so a runaway loop never holds a worker.
+// module.exports. Code is interrupted (Runtime.Interrupt) when its call's
+// deadline or its load's timeout passes.
 package jsrt
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
-	"time"
+
+	"github.com/dop251/goja"
 
 	"github.com/flexfun-script/flexfun-script/engine"
 )
 
-// loadTimeout bounds the top level of a file when it is loaded, so that a
-// runaway loop there fails the load instead of hanging the server.
-var loadTimeout = time.Minute
-
-// Runtime loads .js files. It is safe for concurrent use.
-type Runtime struct{}
-
 // New returns the JavaScript runtime.
-func New() *Runtime { return &Runtime{} }
+func New() engine.Runtime { return engine.NewRuntime[goja.Value](language{}) }
 
-// Extension returns ".js".
-func (*Runtime) Extension() string { return ".js" }
+// language implements engine.Language for JavaScript.
+type language struct{}
 
-// Load compiles the file at path and every helper it requires, runs its
-// top level and reads its declarations. It returns (nil, nil) for a helper
-// module (a file without a top-level call).
-func (*Runtime) Load(path string, env *engine.Env) (engine.Script, error) {
+var vocabulary = &engine.Vocabulary{
+	Null: "undefined", Bool: "boolean", Int: "number", Float: "number", String: "string",
+	Bytes: "Uint8Array", Time: "Date", List: "array", Map: "object", Option: "option",
+	Booleans:      "true or false",
+	Row:           "an array or an object",
+	Pair:          "[name, type]",
+	SchemaExample: `const schema = {column: "type", ...}`,
+}
+
+func (language) Extension() string              { return ".js" }
+func (language) Vocabulary() *engine.Vocabulary { return vocabulary }
+
+// Load compiles the file at path and every helper it requires, and runs
+// its top level in a runtime that is interrupted when ctx is done.
+func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *engine.Thread) (engine.Program[goja.Value], error) {
 	path = filepath.Clean(path)
 	main, err := compileMain(path, env)
 	if err != nil {
 		return nil, err
 	}
-	logger := env.Logger.With("file", path)
-	v, err := newVM(main, logger)
+	p := &program{main: main, builtins: env.Builtins}
+	v, err := p.newVM(t)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		v.rt.Interrupt(fmt.Sprintf("the top level did not finish within %v", loadTimeout))
-	})
+	stop := context.AfterFunc(ctx, func() { v.Interrupt("the load timeout passed") })
 	defer stop()
-	var d decls
-	err = protect(func() error {
-		if err := v.runMain(); err != nil {
-			return err
-		}
-		d, err = v.readDecls()
-		return err
-	})
-	if err != nil {
-		return nil, v.loadError(err)
+	if err := v.Init(); err != nil {
+		return nil, err
 	}
-	if !stop() {
-		return nil, fmt.Errorf("%s: the top level did not finish within %v", path, loadTimeout)
+	p.top = v
+	return p, nil
+}
+
+// program is a compiled function file.
+type program struct {
+	main     *unit
+	builtins *engine.Builtins
+	top      *vm
+}
+
+// Files returns the function's file, then every helper it requires,
+// directly or not.
+func (p *program) Files() []string {
+	units := p.main.units()
+	files := make([]string, len(units))
+	for i, u := range units {
+		files[i] = u.path
 	}
-	return newScript(v, d, env, logger)
+	return files
+}
+
+func (p *program) Top() engine.Machine[goja.Value] { return p.top }
+
+// NewMachine returns a fresh runtime with the built-ins installed; Init
+// runs the file's top level.
+func (p *program) NewMachine(t *engine.Thread) (engine.Machine[goja.Value], error) {
+	return p.newVM(t)
 }

@@ -1,4 +1,4 @@
-package jsrt
+package jsrt_test
 
 import (
 	"context"
@@ -9,11 +9,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/dop251/goja"
-
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/jsrt"
 	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
@@ -32,14 +30,10 @@ function call(parameters, columns, headers, ctx) {
 `,
 }
 
-// BenchmarkCallSetup measures a whole call of a two-row function, to
-// choose between a fresh runtime per call and a pool of reused runtimes:
-//
-//   - Fresh: what Run does (goja.New, built-ins, the file's top level and its
-//     helper's, declarations, ctx, call);
-//   - Reused: the same call on one prepared runtime, which is what a pool
-//     would cost at best (without its locking, and without any reset
-//     that would stop state leaking between calls).
+// BenchmarkCallSetup measures a whole call of a two-row function through
+// Function.Call: a fresh runtime per call (goja.New, built-ins, the file's
+// top level and its helper's, ctx, call), whose setup dominates the cost
+// of a small function.
 func BenchmarkCallSetup(b *testing.B) {
 	dir := b.TempDir()
 	for name, src := range setupScript {
@@ -51,26 +45,13 @@ func BenchmarkCallSetup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	env := &engine.Env{Logger: logger, Cache: engine.NewCache()}
-	sc, err := New().Load(filepath.Join(dir, "main.js"), env)
-	if err != nil {
+	reg := engine.NewRegistry(engine.Options{Runtimes: []engine.Runtime{jsrt.New()}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := reg.LoadPaths([]string{dir}); err != nil {
 		b.Fatal(err)
 	}
-	s := sc.(*script)
-	if err := s.OnLoad(context.Background(), "Setup"); err != nil {
-		b.Fatal(err)
-	}
-	schema, err := arrowbridge.NewSchema(s.Declarations().Schema)
-	if err != nil {
-		b.Fatal(err)
-	}
+	fn, _ := reg.Lookup("Setup")
 	req := &flexfun.Request{Parameters: json.RawMessage(`{"x": 1}`), Headers: map[string][]string{"a": {"b"}}}
-	newCall := func() *engine.Call {
-		return &engine.Call{Function: "Setup", Request: req, Builder: arrowbridge.NewBuilder(schema, memory.DefaultAllocator), Logger: logger}
-	}
-	finish := func(c *engine.Call) {
-		t := c.Builder.Finish()
+	check := func(t *arrowbridge.Table) {
 		if t.Rows != 2 {
 			b.Fatalf("%d rows", t.Rows)
 		}
@@ -78,46 +59,11 @@ func BenchmarkCallSetup(b *testing.B) {
 	}
 	b.Run("Fresh", func(b *testing.B) {
 		for b.Loop() {
-			c := newCall()
-			if err := s.Run(context.Background(), c); err != nil {
-				b.Fatal(err)
-			}
-			finish(c)
-		}
-	})
-	b.Run("Reused", func(b *testing.B) {
-		v, err := newVM(s.main, logger)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := v.runMain(); err != nil {
-			b.Fatal(err)
-		}
-		// s.call runs the top level again; a pool would not, so call the
-		// function directly.
-		d, err := v.readDecls()
-		if err != nil {
-			b.Fatal(err)
-		}
-		fn, _ := assertFunction(d.call)
-		for b.Loop() {
-			c := newCall()
-			st := newCallState(c)
-			args, err := s.callArgs(v, c, st)
+			t, err := fn.Call(context.Background(), req)
 			if err != nil {
 				b.Fatal(err)
 			}
-			v.call = st
-			if _, err := fn(undefined(), args...); err != nil {
-				b.Fatal(err)
-			}
-			v.call = nil
-			finish(c)
+			check(t)
 		}
 	})
 }
-
-var (
-	assertFunction = goja.AssertFunction
-	undefined      = goja.Undefined
-)

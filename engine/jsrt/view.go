@@ -5,23 +5,25 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/flexfun-script/flexfun-script/engine"
 )
 
-// The views show data (ctx.settings, ctx.state) to one runtime. They read
-// like plain objects and arrays (property access, Object.keys, for...of,
-// JSON.stringify, spread, array methods) and throw a TypeError on any
-// change, in strict code or not: "ctx.state.cities is frozen: cannot set
-// "1"". Showing a view costs nothing up front; each property is converted
-// when first read and then kept, so that ctx.state.list === ctx.state.list.
+// The views show frozen data (ctx.settings, ctx.state) to one runtime.
+// They read like plain objects and arrays (property access, Object.keys,
+// for...of, JSON.stringify, spread, array methods) and throw a TypeError
+// on any change, in strict code or not: "ctx.state.cities is frozen:
+// cannot set "1"". Showing a view costs nothing up front; each property is
+// converted when first read and then kept, so that ctx.state.list ===
+// ctx.state.list.
 
 // objectView is a read-only view of a data object.
 type objectView struct {
 	v    *vm
 	path string // "ctx.state.region", for error messages
-	d    *dataObject
+	d    *engine.Map
 	memo map[string]goja.Value
 }
 
@@ -29,43 +31,36 @@ type objectView struct {
 type arrayView struct {
 	v     *vm
 	path  string
-	items []any
+	items []engine.Value
 	memo  []goja.Value
 }
 
-var typeObjectView = reflect.TypeFor[*objectView]()
+var (
+	typeObjectView = reflect.TypeFor[*objectView]()
+	typeArrayView  = reflect.TypeFor[*arrayView]()
+)
 
 // isView reports whether obj is an object view.
 func isView(obj *goja.Object) bool { return obj.ExportType() == typeObjectView }
 
-// view returns data x as a value of v's runtime.
+// view returns frozen data x as a value of v's runtime.
 func (v *vm) view(x any, path string) goja.Value {
 	switch x := x.(type) {
-	case nil:
-		return goja.Null()
-	case undefinedT:
-		return goja.Undefined()
-	case *big.Int:
-		return v.rt.ToValue(new(big.Int).Set(x))
-	case time.Time:
-		d, err := v.rt.New(v.date, v.rt.ToValue(x.UnixMilli()))
-		if err != nil {
-			panic(err)
-		}
-		return d
-	case []any:
+	case []engine.Value:
 		return v.rt.NewDynamicArray(&arrayView{v: v, path: path, items: x, memo: make([]goja.Value, len(x))})
-	case *dataObject:
+	case *engine.Map:
 		return v.rt.NewDynamicObject(&objectView{v: v, path: path, d: x, memo: map[string]goja.Value{}})
+	case *big.Int: // a BigInt that on_load returned
+		return v.rt.ToValue(new(big.Int).Set(x))
 	}
-	return v.rt.ToValue(x) // bool, float64, string
+	return v.scalar(x)
 }
 
 func (o *objectView) Get(key string) goja.Value {
 	if x, ok := o.memo[key]; ok {
 		return x
 	}
-	val, ok := o.d.vals[key]
+	val, ok := o.d.Get(key)
 	if !ok {
 		return nil
 	}
@@ -75,11 +70,11 @@ func (o *objectView) Get(key string) goja.Value {
 }
 
 func (o *objectView) Has(key string) bool {
-	_, ok := o.d.vals[key]
+	_, ok := o.d.Get(key)
 	return ok
 }
 
-func (o *objectView) Keys() []string { return slices.Clone(o.d.keys) }
+func (o *objectView) Keys() []string { return slices.Clone(o.d.Keys()) }
 
 func (o *objectView) Set(key string, _ goja.Value) bool {
 	o.v.throw(o.path + " is frozen: cannot set " + strconv.Quote(key))

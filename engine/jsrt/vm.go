@@ -3,12 +3,13 @@ package jsrt
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
-	"strconv"
+	"runtime/debug"
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/flexfun-script/flexfun-script/engine"
 )
 
 // maxCallStackSize bounds the depth of JavaScript calls, so that runaway
@@ -17,15 +18,15 @@ import (
 const maxCallStackSize = 10_000
 
 // A vm is one goja runtime prepared for one function: the built-ins
-// installed, then (runMain) the function's file run. Each call gets a fresh
+// installed, then (Init) the function's file run. Each call gets a fresh
 // vm, so nothing a call does to globals or top-level objects can reach
-// another call. A vm is not safe for concurrent use, except for
-// rt.Interrupt.
+// another call. A vm implements engine.Machine; it is not safe for
+// concurrent use, except for Interrupt.
 type vm struct {
 	rt          *goja.Runtime
+	prog        *program
 	main        *unit
-	logger      *slog.Logger           // where print, console and log write
-	call        *callState             // set while call runs: what emit appends to
+	thread      *engine.Thread         // where print, console, log and emit go
 	module      *goja.Object           // the function file's module object
 	modules     map[*unit]*goja.Object // module objects of required helpers
 	builtinErr  *goja.Symbol           // marks errors thrown by the built-ins; made on first use
@@ -33,52 +34,53 @@ type vm struct {
 	objectProto *goja.Object           // Object.prototype
 }
 
+var _ engine.Machine[goja.Value] = (*vm)(nil)
+
 // internalPrefix starts the names of the runtime's own programs; their
 // frames are left out of positions and backtraces.
 const internalPrefix = "<flexfun"
 
-var (
-	declNames   = []string{"name", "metadata", "schema", "call", "on_load", "cancel"}
-	declProgram = goja.MustCompile(internalPrefix+":declarations>", declSource(), false)
-	// callProgram reads call after the top level has run, which is all a
-	// call needs; cheaper than declProgram.
-	callProgram    = goja.MustCompile(internalPrefix+":call>", `typeof call === "undefined" ? undefined : call`, false)
-	throwerProgram = goja.MustCompile(internalPrefix+":throw>", `(function (e) { throw e })`, false)
-)
+// declNames are the declarations the engine reads; each is read by a
+// program compiled once.
+var declNames = []string{"name", "metadata", "schema", "call", "on_load", "cancel"}
 
-// declSource reads each declaration as a top-level binding (var, let,
-// const, function), which need not be a property of the global object. A
-// let or const whose initialisation never ran (the top level was
-// interrupted) reads as undefined.
-func declSource() string {
-	parts := make([]string, len(declNames))
-	for i, n := range declNames {
-		parts[i] = fmt.Sprintf("(() => { try { return %s } catch (e) { return undefined } })()", n)
+// declPrograms read a top-level binding (var, let, const, function),
+// which need not be a property of the global object. A let or const whose
+// initialisation never ran (the top level was interrupted) reads as
+// undefined.
+var declPrograms = func() map[string]*goja.Program {
+	m := make(map[string]*goja.Program, len(declNames))
+	for _, n := range declNames {
+		src := fmt.Sprintf("(() => { try { return %s } catch (e) { return undefined } })()", n)
+		m[n] = goja.MustCompile(internalPrefix+":"+n+">", src, false)
 	}
-	return "[" + strings.Join(parts, ",\n") + "]"
-}
+	return m
+}()
 
-// newVM returns a runtime for main with the built-ins installed, before any
-// of the script's code has run.
-func newVM(main *unit, logger *slog.Logger) (*vm, error) {
+var throwerProgram = goja.MustCompile(internalPrefix+":throw>", `(function (e) { throw e })`, false)
+
+// newVM returns a runtime for the program's file with the built-ins
+// installed, before any of the script's code has run.
+func (p *program) newVM(t *engine.Thread) (*vm, error) {
 	v := &vm{
 		rt:      goja.New(),
-		main:    main,
-		logger:  logger,
+		prog:    p,
+		main:    p.main,
+		thread:  t,
 		modules: map[*unit]*goja.Object{},
 	}
 	v.rt.SetMaxCallStackSize(maxCallStackSize)
 	v.date = v.rt.Get("Date")
 	v.objectProto, _ = v.rt.Get("Object").(*goja.Object).Get("prototype").(*goja.Object)
-	v.installBuiltins()
-	v.module = v.newModule(main)
+	v.installBuiltins(p.builtins)
+	v.module = v.newModule(p.main)
 	g := v.rt.GlobalObject()
 	for name, val := range map[string]goja.Value{
 		"module":     v.module,
 		"exports":    v.module.Get("exports"),
-		"require":    v.requireFunc(main),
-		"__filename": v.rt.ToValue(main.path),
-		"__dirname":  v.rt.ToValue(filepath.Dir(main.path)),
+		"require":    v.requireFunc(p.main),
+		"__filename": v.rt.ToValue(p.main.path),
+		"__dirname":  v.rt.ToValue(filepath.Dir(p.main.path)),
 	} {
 		if err := g.Set(name, val); err != nil {
 			return nil, err
@@ -87,45 +89,125 @@ func newVM(main *unit, logger *slog.Logger) (*vm, error) {
 	return v, nil
 }
 
-// runMain runs the function's file: its top level, and with it the
-// top level of every helper it requires.
-func (v *vm) runMain() error {
-	_, err := v.rt.RunProgram(v.main.prg)
-	return err
-}
+// SetThread implements engine.Machine.
+func (v *vm) SetThread(t *engine.Thread) { v.thread = t }
 
-// decls holds the declarations of the function file as values of this
-// runtime; undefined when absent.
-type decls struct {
-	name, metadata, schema, call, onLoad, cancel goja.Value
-}
-
-// callFunc returns call after runMain: a top-level binding, or else a
-// property of module.exports.
-func (v *vm) callFunc() (goja.Value, error) {
-	val, err := v.rt.RunProgram(callProgram)
+// Init implements engine.Machine: it runs the function's file, and with
+// it the top level of every helper it requires.
+func (v *vm) Init() error {
+	err := protect(func() error {
+		_, err := v.rt.RunProgram(v.main.prg)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return v.scriptError(err)
+	}
+	return nil
+}
+
+// Global implements engine.Machine: a top-level binding, or else a
+// property of module.exports.
+func (v *vm) Global(name string) (goja.Value, bool) {
+	var val goja.Value = goja.Undefined()
+	if prg, ok := declPrograms[name]; ok {
+		if res, err := v.rt.RunProgram(prg); err == nil {
+			val = res
+		}
 	}
 	if exports, ok := v.module.Get("exports").(*goja.Object); ok && goja.IsUndefined(val) {
-		if x := exports.Get("call"); x != nil {
+		if x := exports.Get(name); x != nil {
 			val = x
 		}
 	}
-	return val, nil
+	return val, !goja.IsUndefined(val)
 }
 
-// stringify returns JSON.stringify(x).
-func (v *vm) stringify(x goja.Value) (goja.Value, error) {
-	json, ok := v.rt.Get("JSON").(*goja.Object)
+// Call implements engine.Machine. A function that returns a Promise (an
+// async function) is waited for: see settle.
+func (v *vm) Call(fn goja.Value, args []goja.Value) (goja.Value, error) {
+	f, ok := goja.AssertFunction(fn)
 	if !ok {
-		return nil, errors.New("JSON is not an object")
+		return nil, fileError(v.main.path, "not a function: %s", typeName(fn))
 	}
-	fn, ok := goja.AssertFunction(json.Get("stringify"))
-	if !ok {
-		return nil, errors.New("JSON.stringify is not a function")
+	var res goja.Value
+	err := protect(func() error {
+		var err error
+		if res, err = f(goja.Undefined(), args...); err != nil {
+			return err
+		}
+		res, err = v.settle(res, fn)
+		return err
+	})
+	if err != nil {
+		return nil, v.scriptError(err)
 	}
-	return fn(json, x)
+	return res, nil
+}
+
+// Interrupt implements engine.Machine.
+func (v *vm) Interrupt(reason string) { v.rt.Interrupt(reason) }
+
+// Uncancel implements engine.Machine.
+func (v *vm) Uncancel() { v.rt.ClearInterrupt() }
+
+// Guard implements engine.Machine: fn reads script values, whose getters
+// may throw.
+func (v *vm) Guard(fn func() error) error {
+	var err error
+	perr := protect(func() error {
+		if exc := v.rt.Try(func() { err = fn() }); exc != nil {
+			return exc
+		}
+		return nil
+	})
+	if perr != nil {
+		return v.scriptError(perr)
+	}
+	return err
+}
+
+// Freeze implements engine.Machine: what on_load returned is copied out of
+// the runtime as data, which every call views read-only as ctx.state.
+func (v *vm) Freeze(x goja.Value) (any, error) {
+	var state any
+	err := protect(func() error {
+		var err error
+		state, err = v.toData(x, "state", nil, true)
+		return err
+	})
+	var se *stateError
+	if err != nil && !errors.As(err, &se) {
+		return nil, v.scriptError(err)
+	}
+	return state, err
+}
+
+// FromSettings implements engine.Machine: calls view the settings as they
+// are.
+func (v *vm) FromSettings(settings engine.Value) (any, error) { return settings, nil }
+
+// settle returns the value of a settled Promise, so that call and on_load
+// may be async functions. A Promise is settled when the function returns
+// unless it waits for something that never comes: host functions are
+// synchronous and scripts have no timers.
+func (v *vm) settle(res, fn goja.Value) (goja.Value, error) {
+	obj, ok := res.(*goja.Object)
+	if !ok || obj.ExportType() != typePromise {
+		return res, nil
+	}
+	p := obj.Export().(*goja.Promise)
+	switch p.State() {
+	case goja.PromiseStateFulfilled:
+		return p.Result(), nil
+	case goja.PromiseStateRejected:
+		return nil, v.rethrow(p.Result())
+	}
+	what := "the function"
+	if name := fn.(*goja.Object).Get("name"); name != nil && goja.IsString(name) && name.String() != "" {
+		what = name.String()
+	}
+	return nil, fileError(v.main.path, "%s returned a Promise that never settled: "+
+		"an async function may await only values and Promises the script settles itself (there are no timers, and host functions are synchronous)", what)
 }
 
 // rethrow throws x again in the runtime and returns the error, so that a
@@ -140,26 +222,42 @@ func (v *vm) rethrow(x goja.Value) error {
 	return err
 }
 
-// readDecls reads the top-level declarations after runMain: a top-level
-// binding, or else a property of module.exports.
-func (v *vm) readDecls() (decls, error) {
-	res, err := v.rt.RunProgram(declProgram)
-	if err != nil {
-		return decls{}, err
-	}
-	arr := res.(*goja.Object)
-	exports, _ := v.module.Get("exports").(*goja.Object)
-	vals := make([]goja.Value, len(declNames))
-	for i, name := range declNames {
-		val := arr.Get(strconv.Itoa(i))
-		if goja.IsUndefined(val) && exports != nil {
-			if x := exports.Get(name); x != nil {
-				val = x
-			}
+// protect runs fn and turns a panic into an error: goja reports script
+// errors as panics when Go code reads script values (a property getter
+// that throws), and a bug in a built-in must fail the call, not the server.
+func protect(fn func() error) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
 		}
-		vals[i] = val
+		if e, ok := r.(error); ok && isScriptError(e) {
+			err = e
+			return
+		}
+		err = fmt.Errorf("internal error in the JavaScript runtime: %v\n%s", r, debug.Stack())
+	}()
+	return fn()
+}
+
+func isScriptError(err error) bool {
+	var exc *goja.Exception
+	var intr *goja.InterruptedError
+	var overflow *goja.StackOverflowError
+	return errors.As(err, &exc) || errors.As(err, &intr) || errors.As(err, &overflow)
+}
+
+// stringify returns JSON.stringify(x).
+func (v *vm) stringify(x goja.Value) (goja.Value, error) {
+	json, ok := v.rt.Get("JSON").(*goja.Object)
+	if !ok {
+		return nil, errors.New("JSON is not an object")
 	}
-	return decls{vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]}, nil
+	fn, ok := goja.AssertFunction(json.Get("stringify"))
+	if !ok {
+		return nil, errors.New("JSON.stringify is not a function")
+	}
+	return fn(json, x)
 }
 
 // native returns a JavaScript function named name that runs fn.
@@ -239,3 +337,7 @@ func (v *vm) require(from *unit, spec string) goja.Value {
 	_ = m.Set("loaded", true)
 	return m.Get("exports")
 }
+
+// internal reports whether a source name is one of the runtime's own
+// programs.
+func internal(src string) bool { return strings.HasPrefix(src, internalPrefix) }

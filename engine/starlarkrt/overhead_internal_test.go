@@ -1,6 +1,8 @@
 package starlarkrt
 
 import (
+	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -31,7 +33,7 @@ func BenchmarkEmitOverhead(b *testing.B) {
 	noop := func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 		return starlark.None, nil
 	}
-	env := starlark.StringDict{"noop": starlark.NewBuiltin("noop", noop), "emit": predeclared["emit"]}
+	env := starlark.StringDict{"noop": starlark.NewBuiltin("noop", noop), "emit": starlark.NewBuiltin("emit", emit)}
 	for _, loop := range loops {
 		b.Run(loop.name, func(b *testing.B) {
 			globals, err := starlark.ExecFile(&starlark.Thread{}, "bench.star", loop.src, env)
@@ -40,8 +42,7 @@ func BenchmarkEmitOverhead(b *testing.B) {
 			}
 			for b.Loop() {
 				bld := arrowbridge.NewBuilder(schema, memory.DefaultAllocator)
-				thread := &starlark.Thread{}
-				thread.SetLocal(localCall, newCallState(&engine.Call{Builder: bld}))
+				thread := newThread("bench", engine.NewCallThread[starlark.Value](context.Background(), values{}, vocabulary, bld, slog.Default()))
 				if _, err := starlark.Call(thread, globals["f"], starlark.Tuple{starlark.MakeInt(rows)}, nil); err != nil {
 					b.Fatal(err)
 				}

@@ -1,31 +1,36 @@
-// Package starlarkrt runs FlexFun functions written in Starlark (.star files),
-// using go.starlark.net.
+// Package starlarkrt is the Starlark language of the engine: the glue that
+// runs FlexFun functions written in Starlark (.star files) with
+// go.starlark.net. The contract itself (declarations, emit, results,
+// tables, ctx, host modules) is the engine's; this package converts values,
+// compiles, calls and interrupts.
 //
 // A file is compiled and its top level executed once per load; its globals
 // are then frozen and shared by every call, and each call runs on a fresh
 // starlark.Thread. Besides the Starlark universe (len, range, fail, ...),
 // scripts see these predeclared names:
 //
-//	emit(v1, v2, ...)   append one row, values in schema order
+//	emit(v1, v2, ...)   append one row, values in schema order; emit(t) appends a table
 //	emit(col=v, ...)    append one row by column name; missing columns are null
+//	table               from_rows, from_columns: make a table (engine.TableObject)
 //	json                encode, decode, indent (go.starlark.net/lib/json)
 //	time                now, parse_time, time, from_timestamp, parse_duration, ... (go.starlark.net/lib/time)
 //	math                floor, ceil, sqrt, pow, log, pi, e, ... (go.starlark.net/lib/math)
 //	struct(k=v, ...)    an immutable record (go.starlark.net/starlarkstruct)
-//	log                 debug, info, warning, error: log.info("msg", key=value, ...)
 //	print(...)          writes to the server log, tagged with function and task_id
+//
+// and every host module the server registers (log, ...).
 //
 // load("./helper.star", "sym") loads a helper module relative to the file
 // that loads it. Each helper is evaluated once per load pass and shared.
 //
 // The dialect allows while loops, recursion, set(), top-level if/for and
-// global reassignment at top level. A call is interrupted (Thread.Cancel)
-// when its deadline passes, so a runaway loop never holds a worker.
+// global reassignment at top level. Code is interrupted (Thread.Cancel)
+// when its call's deadline or its load's timeout passes.
 package starlarkrt
 
 import (
+	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,24 +55,55 @@ var fileOptions = &syntax.FileOptions{
 	Recursion:       true,
 }
 
-// predeclared holds the names every script and helper sees.
-var predeclared = starlark.StringDict{
-	"emit":   starlark.NewBuiltin("emit", emit),
-	"json":   json.Module,
-	"time":   time.Module,
-	"math":   math.Module,
-	"struct": starlark.NewBuiltin("struct", starlarkstruct.Make),
-	"log":    logModule,
+// New returns the Starlark runtime.
+func New() engine.Runtime { return engine.NewRuntime[starlark.Value](language{}) }
+
+// language implements engine.Language for Starlark.
+type language struct{}
+
+var vocabulary = &engine.Vocabulary{
+	Null: "None", Bool: "bool", Int: "int", Float: "float", String: "string",
+	Bytes: "bytes", Time: "time", List: "list", Map: "dict", Option: "keyword argument",
+	Booleans:      "True or False",
+	Row:           "a tuple, list or dict",
+	Pair:          "(name, type)",
+	SchemaExample: `schema = {"column": "type", ...}`,
 }
 
-// Runtime loads .star files. It is safe for concurrent use.
-type Runtime struct{}
+func (language) Extension() string              { return ".star" }
+func (language) Vocabulary() *engine.Vocabulary { return vocabulary }
 
-// New returns the Starlark runtime.
-func New() *Runtime { return &Runtime{} }
+// Load executes the file at path, and the helpers it loads, on threads
+// that stop when ctx is done.
+func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *engine.Thread) (engine.Program[starlark.Value], error) {
+	l := &loader{ctx: ctx, env: env, thread: t, predeclared: predeclared(env)}
+	mod, err := l.load(filepath.Clean(path), nil)
+	if err != nil {
+		return nil, err
+	}
+	return &program{mod: mod, top: newMachine(mod, t)}, nil
+}
 
-// Extension returns ".star".
-func (*Runtime) Extension() string { return ".star" }
+// predeclared returns the names every file of a load pass sees.
+func predeclared(env *engine.LoadEnv) starlark.StringDict {
+	if d, ok := env.Cache.Get("starlark:predeclared"); ok {
+		return d.(starlark.StringDict)
+	}
+	d := starlark.StringDict{
+		"emit":   starlark.NewBuiltin("emit", emit),
+		"json":   json.Module,
+		"time":   time.Module,
+		"math":   math.Module,
+		"struct": starlark.NewBuiltin("struct", starlarkstruct.Make),
+	}
+	for _, name := range env.Builtins.Names() {
+		v, _ := env.Builtins.Get(name)
+		d[name] = fromValue(v)
+	}
+	d.Freeze()
+	env.Cache.Put("starlark:predeclared", d)
+	return d
+}
 
 // module is one executed, frozen Starlark file.
 type module struct {
@@ -76,35 +112,33 @@ type module struct {
 	files   []string // path, then every file it loads, transitively
 }
 
+// loader executes a file and the helpers it loads.
+type loader struct {
+	ctx         context.Context
+	env         *engine.LoadEnv
+	thread      *engine.Thread
+	predeclared starlark.StringDict
+}
+
 // cacheEntry is a module or the error loading it, stored in the pass cache.
 type cacheEntry struct {
 	mod *module
 	err error
 }
 
-// Load executes the file at path and returns its Script, or (nil, nil) for
-// a helper module (a file without a top-level call).
-func (rt *Runtime) Load(path string, env *engine.Env) (engine.Script, error) {
-	mod, err := loadModule(filepath.Clean(path), env, nil)
-	if err != nil {
-		return nil, err
-	}
-	return newScript(mod, env)
-}
-
-// loadModule executes the file at path once per pass (env.Cache).
-// chain lists the files being loaded above it, to detect cycles.
-func loadModule(path string, env *engine.Env, chain []string) (*module, error) {
+// load executes the file at path once per pass (env.Cache). chain lists
+// the files being loaded above it, to detect cycles.
+func (l *loader) load(path string, chain []string) (*module, error) {
 	key := cacheKey(path)
 	if slices.Contains(chain, key) {
 		return nil, fmt.Errorf("cycle in load graph: %s -> %s", strings.Join(chain, " -> "), key)
 	}
-	if v, ok := env.Cache.Get(key); ok {
+	if v, ok := l.env.Cache.Get(key); ok {
 		e := v.(*cacheEntry)
 		return e.mod, e.err
 	}
-	mod, err := execModule(path, env, append(chain, key))
-	env.Cache.Put(key, &cacheEntry{mod, err})
+	mod, err := l.exec(path, append(chain, key))
+	l.env.Cache.Put(key, &cacheEntry{mod, err})
 	return mod, err
 }
 
@@ -115,31 +149,31 @@ func cacheKey(path string) string {
 	return "starlark:" + path
 }
 
-func execModule(path string, env *engine.Env, chain []string) (*module, error) {
+// exec executes one file's top level. What it acquires from host modules
+// lives as long as the module does.
+func (l *loader) exec(path string, chain []string) (*module, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	mod := &module{path: path, files: []string{path}}
-	logger := env.Logger.With("file", path)
-	thread := &starlark.Thread{
-		Name:  "load " + path,
-		Print: printer(logger),
-		Load: func(_ *starlark.Thread, name string) (starlark.StringDict, error) {
-			dep, err := loadModule(resolve(path, name), env, chain)
-			if err != nil {
-				return nil, err
+	t := engine.OwnedThread(l.thread, mod)
+	thread := newThread("load "+path, t)
+	thread.Load = func(_ *starlark.Thread, name string) (starlark.StringDict, error) {
+		dep, err := l.load(resolve(path, name), chain)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range dep.files {
+			if !slices.Contains(mod.files, f) {
+				mod.files = append(mod.files, f)
 			}
-			for _, f := range dep.files {
-				if !slices.Contains(mod.files, f) {
-					mod.files = append(mod.files, f)
-				}
-			}
-			return dep.globals, nil
-		},
+		}
+		return dep.globals, nil
 	}
-	thread.SetLocal(localLogger, logger)
-	globals, err := starlark.ExecFileOptions(fileOptions, thread, path, src, predeclared)
+	stop := context.AfterFunc(l.ctx, func() { thread.Cancel("the load timeout passed") })
+	defer stop()
+	globals, err := starlark.ExecFileOptions(fileOptions, thread, path, src, l.predeclared)
 	if err != nil {
 		return nil, loadError(path, err)
 	}
@@ -156,10 +190,11 @@ func resolve(from, name string) string {
 	return filepath.Join(filepath.Dir(from), name)
 }
 
-// loadError formats an error from executing a file's top level.
+// loadError turns an error from executing a file's top level into a
+// script error naming the file.
 func loadError(path string, err error) error {
 	if e := scriptError("", err); e.Backtrace != "" {
-		return fmt.Errorf("%s\n%s", e.Msg, e.Backtrace)
+		return e
 	}
 	if _, ok := err.(syntax.Error); ok {
 		return err // already "file:line:col: msg"
@@ -167,13 +202,14 @@ func loadError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
-// printer sends print() output to the log.
-func printer(logger *slog.Logger) func(*starlark.Thread, string) {
-	return func(thread *starlark.Thread, msg string) {
-		l, ok := thread.Local(localLogger).(*slog.Logger)
-		if !ok {
-			l = logger
-		}
-		l.Info("print", "message", msg)
-	}
+// program is a loaded function file.
+type program struct {
+	mod *module
+	top *machine
+}
+
+func (p *program) Files() []string                     { return p.mod.files }
+func (p *program) Top() engine.Machine[starlark.Value] { return p.top }
+func (p *program) NewMachine(t *engine.Thread) (engine.Machine[starlark.Value], error) {
+	return newMachine(p.mod, t), nil
 }

@@ -224,7 +224,7 @@ func TestScriptErrorsNameFileAndLine(t *testing.T) {
 		{"columns unequal", "def call():\n    return {\"id\": [1, 2], \"name\": [\"a\"]}\n", `column "name" has 1 values, other columns have 2`},
 		{"columns unknown", "def call():\n    return {\"idd\": [1]}\n", `unknown column "idd"`},
 		{"emit and return", "def call():\n    emit(1, \"a\")\n    return [(2, \"b\")]\n", "call emitted 1 rows and also returned a list"},
-		{"bad return", "def call():\n    return 5\n", "call returned a int"},
+		{"bad return", "def call():\n    return 5\n", "call returned an int"},
 		{"unsupported value", "def call():\n    emit([1], \"a\")\n", `row 1, column "id" (int64): got list`},
 	}
 	for _, tc := range cases {

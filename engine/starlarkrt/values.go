@@ -1,123 +1,269 @@
 package starlarkrt
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
-	"sort"
 	gotime "time"
 
-	starjson "go.starlark.net/lib/json"
 	startime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/engine"
 )
 
-// decodeParameters converts the invocation's parameters (JSON) into a
-// Starlark dict, keeping key order; integers stay ints.
-func decodeParameters(thread *starlark.Thread, raw json.RawMessage) (starlark.Value, error) {
-	if len(raw) == 0 {
-		return new(starlark.Dict), nil
+// values converts Starlark values for the engine (engine.Values).
+type values struct{}
+
+var errNoThread = errors.New("built-in called outside a script run")
+
+func errUnhashable(t string) error { return fmt.Errorf("unhashable type: %s", t) }
+
+// maxDepth guards conversions against cyclic values (a list holding itself).
+const maxDepth = 100
+
+// ToValue implements engine.Converter.
+func (values) ToValue(raw any) (engine.Value, error) {
+	v, ok := raw.(starlark.Value)
+	if !ok {
+		return nil, fmt.Errorf("not a Starlark value: %T", raw)
 	}
-	decode := starjson.Module.Members["decode"]
-	v, err := starlark.Call(thread, decode, starlark.Tuple{starlark.String(raw)}, nil)
-	if err != nil {
-		return nil, err
-	}
-	if v == starlark.None {
-		return new(starlark.Dict), nil
-	}
-	return v, nil
+	return toValue(v, 0)
 }
 
-// headersDict converts gRPC metadata into a dict of name → list of values.
-func headersDict(headers map[string][]string) *starlark.Dict {
-	names := make([]string, 0, len(headers))
-	for name := range headers {
-		names = append(names, name)
+func toValue(v starlark.Value, depth int) (engine.Value, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("nesting deeper than %d (cyclic value?)", maxDepth)
 	}
-	sort.Strings(names)
-	d := starlark.NewDict(len(names))
-	for _, name := range names {
-		vals := make([]starlark.Value, len(headers[name]))
-		for i, v := range headers[name] {
-			vals[i] = starlark.String(v)
-		}
-		d.SetKey(starlark.String(name), starlark.NewList(vals))
-	}
-	return d
-}
-
-// toStarlark converts a configuration value (as decoded from TOML) into a
-// Starlark value. Map keys are sorted.
-func toStarlark(v any) (starlark.Value, error) {
 	switch v := v.(type) {
-	case nil:
-		return starlark.None, nil
-	case bool:
-		return starlark.Bool(v), nil
-	case int:
-		return starlark.MakeInt(v), nil
-	case int64:
-		return starlark.MakeInt64(v), nil
-	case uint64:
-		return starlark.MakeUint64(v), nil
-	case *big.Int:
-		return starlark.MakeBigInt(v), nil
-	case float64:
-		return starlark.Float(v), nil
-	case string:
-		return starlark.String(v), nil
-	case gotime.Time:
-		return startime.Time(v), nil
-	case []any:
-		list := make([]starlark.Value, len(v))
-		for i, e := range v {
-			sv, err := toStarlark(e)
+	case starlark.NoneType:
+		return nil, nil
+	case starlark.Bool:
+		return bool(v), nil
+	case starlark.Int:
+		if i, ok := v.Int64(); ok {
+			return i, nil
+		}
+		return v.BigInt(), nil
+	case starlark.Float:
+		return float64(v), nil
+	case starlark.String:
+		return string(v), nil
+	case starlark.Bytes:
+		return []byte(v), nil
+	case startime.Time:
+		return gotime.Time(v), nil
+	case *hostValue:
+		return v.obj, nil
+	case *hostFunc:
+		return v.fn, nil
+	case *starlark.Dict:
+		m := engine.NewMap(v.Len())
+		for _, item := range v.Items() {
+			k, ok := item[0].(starlark.String)
+			if !ok {
+				return nil, fmt.Errorf("dict keys must be strings, got %s", item[0].Type())
+			}
+			x, err := toValue(item[1], depth+1)
 			if err != nil {
 				return nil, err
 			}
-			list[i] = sv
+			m.Set(string(k), x)
 		}
-		return starlark.NewList(list), nil
-	case map[string]any:
-		return mapToDict(v)
-	case fmt.Stringer:
-		return starlark.String(v.String()), nil
+		return m, nil
+	case starlark.Indexable: // list, tuple
+		if _, isString := v.(starlark.String); !isString {
+			out := make([]engine.Value, v.Len())
+			for i := range out {
+				x, err := toValue(v.Index(i), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = x
+			}
+			return out, nil
+		}
 	}
-	return nil, fmt.Errorf("unsupported value of type %T", v)
+	return engine.Foreign{Type: v.Type(), Text: v.String(), Raw: v}, nil
 }
 
-func mapToDict(m map[string]any) (*starlark.Dict, error) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	d := starlark.NewDict(len(keys))
-	for _, k := range keys {
-		sv, err := toStarlark(m[k])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
+// FromValue implements engine.Values.
+func (values) FromValue(x engine.Value) (starlark.Value, error) { return fromValue(x), nil }
+
+func fromValue(x engine.Value) starlark.Value {
+	switch x := x.(type) {
+	case nil:
+		return starlark.None
+	case bool:
+		return starlark.Bool(x)
+	case int64:
+		return starlark.MakeInt64(x)
+	case *big.Int:
+		return starlark.MakeBigInt(x)
+	case float64:
+		return starlark.Float(x)
+	case string:
+		return starlark.String(x)
+	case []byte:
+		return starlark.Bytes(x)
+	case gotime.Time:
+		return startime.Time(x)
+	case []engine.Value:
+		list := make([]starlark.Value, len(x))
+		for i, e := range x {
+			list[i] = fromValue(e)
 		}
-		d.SetKey(starlark.String(k), sv)
+		return starlark.NewList(list)
+	case *engine.Map:
+		d := starlark.NewDict(x.Len())
+		for _, k := range x.Keys() {
+			e, _ := x.Get(k)
+			_ = d.SetKey(starlark.String(k), fromValue(e))
+		}
+		return d
+	case *engine.Func:
+		return &hostFunc{fn: x}
+	case engine.Object:
+		return &hostValue{obj: x}
+	case engine.Frozen:
+		if v, ok := x.Value.(starlark.Value); ok {
+			return v
+		}
+		return fromValue(x.Value)
+	case engine.Foreign:
+		if v, ok := x.Raw.(starlark.Value); ok {
+			return v
+		}
+		return starlark.String(x.Text)
 	}
-	return d, nil
+	return starlark.String(fmt.Sprint(x))
 }
 
-// toGo converts a Starlark value into a Go value for structured logging.
-func toGo(v starlark.Value) any {
-	switch v := v.(type) {
+// TypeName implements engine.Converter: Starlark's own type names.
+func (values) TypeName(raw any) string {
+	if v, ok := raw.(starlark.Value); ok && v != nil {
+		return v.Type()
+	}
+	return "None"
+}
+
+// Format implements engine.Converter: as print spells the value.
+func (values) Format(raw any) string {
+	switch v := raw.(type) {
 	case starlark.String:
 		return string(v)
+	case starlark.Value:
+		return v.String()
+	}
+	return fmt.Sprint(raw)
+}
+
+// Shape implements engine.Values.
+func (values) Shape(v starlark.Value) engine.Shape {
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return engine.ShapeNull
+	case *starlark.List, starlark.Tuple:
+		return engine.ShapeList
+	case *starlark.Dict, *kwargsRow:
+		return engine.ShapeMap
+	case *hostValue:
+		if tableOf(v) != nil {
+			return engine.ShapeTable
+		}
+	}
+	return engine.ShapeOther
+}
+
+// Callable implements engine.Values.
+func (values) Callable(v starlark.Value) bool {
+	_, ok := v.(starlark.Callable)
+	return ok
+}
+
+func (values) Len(v starlark.Value) int { return v.(starlark.Indexable).Len() }
+
+func (values) Index(v starlark.Value, i int) starlark.Value { return v.(starlark.Indexable).Index(i) }
+
+// UnknownKey implements engine.Values for dicts and keyword arguments.
+func (values) UnknownKey(v starlark.Value, known func(string) bool) (string, bool, error) {
+	switch v := v.(type) {
+	case *kwargsRow:
+		for _, kv := range *v {
+			if name := string(kv[0].(starlark.String)); !known(name) {
+				return name, true, nil
+			}
+		}
+	case *starlark.Dict:
+		for _, item := range v.Items() {
+			name, ok := item[0].(starlark.String)
+			if !ok {
+				return "", false, fmt.Errorf("column names must be strings, got %s", item[0].Type())
+			}
+			if !known(string(name)) {
+				return string(name), true, nil
+			}
+		}
+	}
+	return "", false, nil
+}
+
+// Keys implements engine.Values.
+func (values) Keys(v starlark.Value) ([]string, error) {
+	d := v.(*starlark.Dict)
+	keys := make([]string, 0, d.Len())
+	for _, item := range d.Items() {
+		name, ok := item[0].(starlark.String)
+		if !ok {
+			return nil, fmt.Errorf("column names must be strings, got %s", item[0].Type())
+		}
+		keys = append(keys, string(name))
+	}
+	return keys, nil
+}
+
+// Get implements engine.Values.
+func (values) Get(v starlark.Value, key string) (starlark.Value, bool) {
+	switch v := v.(type) {
+	case *kwargsRow:
+		return v.get(key)
+	case *starlark.Dict:
+		x, found, _ := v.Get(starlark.String(key))
+		return x, found
+	}
+	return nil, false
+}
+
+// Iterate implements engine.Values; Starlark results are never iterables.
+func (values) Iterate(starlark.Value, func(starlark.Value) error) error { return nil }
+
+// AsTable implements engine.Values.
+func (values) AsTable(v starlark.Value) *arrowbridge.Table { return tableOf(v) }
+
+// Append implements engine.Values: one Starlark value into a column.
+func (values) Append(a arrowbridge.Appender, v starlark.Value) error {
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return a.AppendNull()
 	case starlark.Bool:
-		return bool(v)
+		return a.AppendBool(bool(v))
 	case starlark.Int:
 		if i, ok := v.Int64(); ok {
-			return i
+			return a.AppendInt(i)
 		}
-		return v.String()
+		return a.AppendBigInt(v.BigInt())
 	case starlark.Float:
-		return float64(v)
+		return a.AppendFloat(float64(v))
+	case starlark.String:
+		return a.AppendString(string(v))
+	case starlark.Bytes:
+		return a.AppendBytes([]byte(v))
+	case startime.Time:
+		return a.AppendTime(gotime.Time(v))
 	}
-	return v.String()
+	return engine.Mismatch(v.Type())
 }
+
+// AppendRange implements engine.Values; Starlark has no typed arrays.
+func (values) AppendRange(arrowbridge.Appender, starlark.Value, int, int) error { return nil }
