@@ -304,12 +304,21 @@ func recordBytes(rec arrow.RecordBatch) int64 {
 		bits += rowBits(col.DataType())
 		switch c := col.(type) {
 		case *array.String:
-			data += int64(c.ValueOffset(c.Len()) - c.ValueOffset(0))
+			data += spanOf(c.ValueOffsets())
 		case *array.Binary:
-			data += int64(c.ValueOffset(c.Len()) - c.ValueOffset(0))
+			data += spanOf(c.ValueOffsets())
 		case *array.LargeString:
-			data += c.ValueOffset(c.Len()) - c.ValueOffset(0)
+			data += spanOf(c.ValueOffsets())
 		}
 	}
 	return (n*bits+7)/8 + data
+}
+
+// spanOf returns the bytes of values that offsets (of a slice of an
+// array) spans.
+func spanOf[T int32 | int64](offsets []T) int64 {
+	if len(offsets) == 0 {
+		return 0
+	}
+	return int64(offsets[len(offsets)-1] - offsets[0])
 }

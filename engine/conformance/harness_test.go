@@ -3,7 +3,10 @@ package conformance_test
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,30 +18,41 @@ import (
 	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
-// languages are the runtimes every case runs against, by file extension.
-var languages = []string{"star", "js"}
+// A language is a runtime under test: the extension of its files, the
+// extensions of the files it reads (the others in a case's directory are
+// another language's), and the prefix of its line comments. A new runtime
+// adds a line here and its scripts to every case directory; the cases do
+// not change.
+type language struct {
+	ext     string   // "star": the case's main file is main.star
+	owns    []string // extensions of its script files
+	comment string   // line comment prefix
+	runtime func() engine.Runtime
+}
 
-// A contractCase is one rule of the contract, written in each language,
-// with one expected outcome. In err, errStar, errJS, logs and wantFiles,
-// "{ext}" stands for the language's extension (star or js), and file
-// names are relative to the case's directory.
+var languages = []language{
+	{ext: "star", owns: []string{".star"}, comment: "#", runtime: starlarkrt.New},
+	{ext: "js", owns: []string{".js", ".json"}, comment: "//", runtime: jsrt.New},
+}
+
+// A contractCase is one rule of the contract with one expected outcome.
+// Its scripts live in testdata/<dir>. In err, logs and wantFiles, "{ext}"
+// stands for the language's extension and file names are relative to the
+// case's directory.
 type contractCase struct {
-	name  string
-	star  string            // main.star, if not among files
-	js    string            // main.js, if not among files
-	files map[string]string // other files; a language sees its own (.star; .js and .json)
+	dir string // under testdata
 
 	params   string        // the invocation's parameters, JSON; "{}" when empty
 	columns  []string      // the columns hint
 	deadline time.Duration // the call's deadline; the call must then be abandoned
 
 	want      string   // the rows as JSON, when the call succeeds
-	err       string   // a substring of the error, in both languages
-	errStar   string   // a substring of the Starlark error, when the wording differs
-	errJS     string   // a substring of the JavaScript error, when the wording differs
+	err       string   // a substring of the error, in every language
 	kind      errKind  // what kind of error
 	logs      []string // substrings the server log must come to hold
 	wantFiles []string // Files() of the function
+	// check, when set, checks the loaded function itself.
+	check func(t *testing.T, fn *engine.Function)
 }
 
 // errKind is the kind of error a case expects.
@@ -50,37 +64,71 @@ const (
 	badRequest                // *flexfun.BadRequestError from the call
 )
 
-// newRegistry returns a registry with both runtimes, logging into log.
-func newRegistry(log *enginetest.SyncBuffer) *engine.Registry {
-	return enginetest.NewRegistry(log, starlarkrt.New(), jsrt.New())
-}
+// wantErrorMark starts a script's own expectation of the error, in a
+// comment: "# want-error: main.star:3:9: fail: bad region".
+const wantErrorMark = "want-error:"
 
-// sees reports whether language ext sees the file name.
-func sees(ext, name string) bool {
-	switch filepath.Ext(name) {
-	case ".star":
-		return ext == "star"
-	case ".js", ".json":
-		return ext == "js"
-	}
-	return true
-}
-
-// run runs tc in language ext.
-func (tc *contractCase) run(t *testing.T, ext string) {
-	dir := t.TempDir()
+// files returns the case's files that lang sees, with the error
+// substrings its scripts expect.
+func (tc *contractCase) files(t *testing.T, lang language) (map[string]string, []string) {
+	t.Helper()
 	files := map[string]string{}
-	for name, src := range tc.files {
-		if sees(ext, name) {
-			files[name] = src
+	var wantErrs []string
+	root := filepath.Join("testdata", tc.dir)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if script := isScript(path); script && !slices.Contains(lang.owns, filepath.Ext(path)) {
+			return nil // another language's
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		files[filepath.ToSlash(rel)] = string(data)
+		for _, line := range strings.Split(string(data), "\n") {
+			if _, want, ok := strings.Cut(line, lang.comment+" "+wantErrorMark); ok {
+				wantErrs = append(wantErrs, strings.TrimSpace(want))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := files["main."+lang.ext]; !ok && tc.wantFiles == nil {
+		t.Fatalf("testdata/%s has no main.%s: every case needs a script in every language", tc.dir, lang.ext)
+	}
+	return files, wantErrs
+}
+
+// isScript reports whether path is a script of some language under test.
+func isScript(path string) bool {
+	for _, l := range languages {
+		if slices.Contains(l.owns, filepath.Ext(path)) {
+			return true
 		}
 	}
-	if src := map[string]string{"star": tc.star, "js": tc.js}[ext]; src != "" {
-		files["main."+ext] = src
+	return false
+}
+
+// newRegistry returns a registry with every language's runtime, logging
+// into log.
+func newRegistry(log *enginetest.SyncBuffer) *engine.Registry {
+	var runtimes []engine.Runtime
+	for _, l := range languages {
+		runtimes = append(runtimes, l.runtime())
 	}
-	if len(files) == 0 {
-		t.Fatalf("case has no %s source", ext)
-	}
+	return enginetest.NewRegistryWith(log, []*engine.Module{probe}, runtimes...)
+}
+
+// run runs tc in one language.
+func (tc *contractCase) run(t *testing.T, lang language) {
+	ext := lang.ext
+	dir := t.TempDir()
+	files, wantErrs := tc.files(t, lang)
 	enginetest.WriteFiles(t, dir, files)
 	log := new(enginetest.SyncBuffer)
 	reg := newRegistry(log)
@@ -92,7 +140,7 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 		if err == nil {
 			t.Fatal("load succeeded, want an error")
 		}
-		tc.checkError(t, ext, relative(err.Error()))
+		tc.checkError(t, ext, wantErrs, relative(err.Error()))
 		if n := len(reg.Functions()); n != 0 {
 			t.Errorf("a failed load published %d functions", n)
 		}
@@ -115,6 +163,9 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 		}
 	}
 
+	if tc.check != nil {
+		tc.check(t, fn)
+	}
 	deadline := tc.deadline
 	if deadline == 0 {
 		deadline = 10 * time.Second
@@ -155,7 +206,7 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 		if tc.kind == scriptErr && !errors.As(err, &se) || tc.kind == badRequest && !errors.As(err, &br) {
 			t.Errorf("got %T, want error kind %d", err, tc.kind)
 		}
-		tc.checkError(t, ext, relative(err.Error()))
+		tc.checkError(t, ext, wantErrs, relative(err.Error()))
 	}
 	for _, want := range tc.logs {
 		want = local(want)
@@ -163,14 +214,14 @@ func (tc *contractCase) run(t *testing.T, ext string) {
 	}
 }
 
-func (tc *contractCase) checkError(t *testing.T, ext, msg string) {
+func (tc *contractCase) checkError(t *testing.T, ext string, wantErrs []string, msg string) {
 	t.Helper()
-	for _, want := range []string{tc.err, map[string]string{"star": tc.errStar, "js": tc.errJS}[ext]} {
+	for _, want := range append([]string{tc.err}, wantErrs...) {
 		if want = strings.ReplaceAll(want, "{ext}", ext); want != "" && !strings.Contains(msg, want) {
 			t.Errorf("error %q\nwant it to contain %q", msg, want)
 		}
 	}
-	if tc.err == "" && tc.errStar == "" && tc.errJS == "" {
+	if tc.err == "" && len(wantErrs) == 0 {
 		t.Errorf("case expects an error but names none; got %q", msg)
 	}
 }

@@ -33,15 +33,20 @@ var Settings = map[string]any{"weather": map[string]any{"api_key": "k123", "retr
 // LoadTimeout is how long the registries of this package give on_load.
 const LoadTimeout = 2 * time.Second
 
-// NewRegistry returns a registry with runtimes and Settings, logging at
-// debug level into log.
+// NewRegistry returns a registry with runtimes, Settings and the log
+// module, logging at debug level into log.
 func NewRegistry(log *SyncBuffer, runtimes ...engine.Runtime) *engine.Registry {
+	return NewRegistryWith(log, nil, runtimes...)
+}
+
+// NewRegistryWith is NewRegistry with more host modules.
+func NewRegistryWith(log *SyncBuffer, mods []*engine.Module, runtimes ...engine.Runtime) *engine.Registry {
 	return engine.NewRegistry(engine.Options{
 		Runtimes:    runtimes,
 		Settings:    Settings,
 		Logger:      slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		LoadTimeout: LoadTimeout,
-		Modules:     []*engine.Module{modules.Log()},
+		Modules:     append([]*engine.Module{modules.Log()}, mods...),
 	})
 }
 

@@ -1,0 +1,4 @@
+const schema = {v: "string"};
+function call() {
+  probe.describe();
+}

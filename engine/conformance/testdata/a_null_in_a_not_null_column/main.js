@@ -1,0 +1,2 @@
+const schema = {id: "int64 not null"};
+function call() { emit(null); }

@@ -1,0 +1,2 @@
+const schema = {id: "int64", name: "string"};
+function call() { return [{id: 1}, {idd: 1}]; }

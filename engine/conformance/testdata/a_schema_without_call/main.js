@@ -1,0 +1,1 @@
+const schema = {a: "int64"};

@@ -1,0 +1,3 @@
+exports.check = function check(code) {
+  throw new Error(`no such region "${code}"`);
+};

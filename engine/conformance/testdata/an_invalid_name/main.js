@@ -1,0 +1,3 @@
+const name = "has space";
+const schema = {a: "int64"};
+function call() {}

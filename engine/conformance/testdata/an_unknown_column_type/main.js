@@ -1,0 +1,2 @@
+const schema = {a: "int65"};
+function call() {}

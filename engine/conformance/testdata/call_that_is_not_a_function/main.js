@@ -1,0 +1,3 @@
+const call = 5;
+const schema = {a: "int64"};
+// want-error: got number

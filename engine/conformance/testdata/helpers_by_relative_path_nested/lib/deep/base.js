@@ -1,0 +1,1 @@
+exports.BASE = 2;

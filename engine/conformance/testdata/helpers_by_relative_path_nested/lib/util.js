@@ -1,0 +1,3 @@
+const {BASE} = require("./deep/base.js");
+exports.PREFIX = "answer=";
+exports.double = (x) => x * BASE;

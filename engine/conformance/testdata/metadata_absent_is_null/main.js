@@ -1,0 +1,2 @@
+const schema = {a: "int64"};
+function call() {}

@@ -1,0 +1,2 @@
+const schema = {
+function call(:

@@ -1,0 +1,2 @@
+const schema = {a: "int64", b: "string", c: "bool"};
+function call(p, columns) { emit(1, "x", true); }
