@@ -2,7 +2,6 @@ package watch_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -12,8 +11,8 @@ import (
 	"time"
 
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/starlarkrt"
-	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/watch"
 )
 
@@ -22,20 +21,15 @@ type harness struct {
 	t       *testing.T
 	dir     string
 	reg     *engine.Registry
+	fixture *enginetest.Fixture
 	mu      sync.Mutex
 	reloads []engine.ReloadResult
 }
 
 func newHarness(t *testing.T, paths func(dir string) []string, files map[string]string) *harness {
 	t.Helper()
-	h := &harness{t: t, dir: t.TempDir()}
-	for name, src := range files {
-		h.write(name, src)
-	}
-	h.reg = engine.NewRegistry(engine.Options{
-		Runtimes: []engine.Runtime{starlarkrt.New()},
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	f := enginetest.NewFixture(t, files, starlarkrt.New())
+	h := &harness{t: t, dir: f.Dir, reg: f.Reg, fixture: f}
 	if err := h.reg.LoadPaths(paths(h.dir)); err != nil {
 		t.Fatal(err)
 	}
@@ -67,13 +61,7 @@ func dirPath(dir string) []string { return []string{dir} }
 
 func (h *harness) write(name, src string) {
 	h.t.Helper()
-	path := filepath.Join(h.dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		h.t.Fatal(err)
-	}
+	h.fixture.Write(h.t, name, src)
 }
 
 func (h *harness) reloadCount() int {
@@ -88,12 +76,11 @@ func (h *harness) value(name string) string {
 	if !ok {
 		return ""
 	}
-	table, err := f.Call(context.Background(), &flexfun.Request{Parameters: json.RawMessage(`{}`)})
+	v, err := enginetest.FirstValue(f)
 	if err != nil {
 		return "error: " + err.Error()
 	}
-	defer table.Release()
-	return table.Batches[0].Column(0).ValueStr(0)
+	return v
 }
 
 // eventually waits up to 5 s for function name to emit want.

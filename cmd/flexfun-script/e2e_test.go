@@ -580,6 +580,9 @@ func TestE2EStartupFailures(t *testing.T) {
 	write(t, dir, "ok.star", "schema = {\"a\": \"int64\"}\ndef call(): pass\n")
 	write(t, dir, "syntax.star", "schema = {\"a\": \"int64\"}\ndef call(:\n")
 	write(t, dir, "onload.star", "schema = {\"a\": \"int64\"}\ndef on_load(ctx):\n    fail(\"no key\")\ndef call(): pass\n")
+	runaway := t.TempDir()
+	write(t, runaway, "loop.star", "schema = {\"a\": \"int64\"}\nwhile True:\n    pass\ndef call(): pass\n")
+	write(t, runaway, "loop.js", "const schema = {a: \"int64\"};\nfor (;;) {}\nfunction call() {}\n")
 	cases := []struct {
 		name string
 		env  []string
@@ -590,6 +593,9 @@ func TestE2EStartupFailures(t *testing.T) {
 			[]string{"syntax.star:2:11: got ':', want ')'", "onload.star:3:9: fail: no key"}},
 		{"bad config value", []string{"GOODDATA_FLIGHT_SERVER__LISTEN_PORT=abc"}, nil,
 			[]string{"GOODDATA_FLIGHT_SERVER__LISTEN_PORT", "listen_port"}},
+		{"runaway top levels", []string{`GOODDATA_FLIGHT_FLEXFUN__FUNCTIONS=["` + runaway + `"]`, "GOODDATA_FLIGHT_FLEXFUN__LOAD_TIMEOUT_MS=300"}, nil,
+			[]string{"loop.star: the top level did not finish within the load timeout of 300ms ([flexfun] load_timeout_ms)",
+				"loop.js: the top level did not finish within the load timeout of 300ms"}},
 		{"methods provider", nil, []string{"--methods-provider", "my_module"}, []string{`"my_module" is not supported`}},
 		{"missing config file", nil, []string{"--config", "nope.toml"}, []string{"nope.toml"}},
 	}

@@ -81,6 +81,26 @@ func NewFixture(t testing.TB, files map[string]string, runtimes ...engine.Runtim
 	return f
 }
 
+// Write writes one file of the fixture (name is slash-separated).
+func (f *Fixture) Write(t testing.TB, name, src string) {
+	t.Helper()
+	WriteFiles(t, f.Dir, map[string]string{name: src})
+}
+
+// FirstValue calls fn with no parameters and returns the first value of
+// its first column, as text ("" for no rows).
+func FirstValue(fn *engine.Function) (string, error) {
+	table, err := fn.Call(context.Background(), &flexfun.Request{Parameters: json.RawMessage(`{}`)})
+	if err != nil {
+		return "", err
+	}
+	defer table.Release()
+	if table.Rows == 0 {
+		return "", nil
+	}
+	return table.Batches[0].Column(0).ValueStr(0), nil
+}
+
 // Load loads every script of the fixture.
 func (f *Fixture) Load() error { return f.Reg.LoadPaths([]string{f.Dir}) }
 
