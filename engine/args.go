@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -326,7 +325,3 @@ func (a *Args) StringMap(name string) (map[string]string, []string, error) {
 	}
 	return out, m.Keys(), nil
 }
-
-// errNotCallable is wrapped by the error of calling a value that is not a
-// function.
-var errNotCallable = errors.New("not callable")
