@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime/debug"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"google.golang.org/grpc"
@@ -67,7 +68,9 @@ func startBenchServer(b *testing.B, paths ...string) flight.Client {
 // benchRegistry loads the functions under paths with the default settings.
 func benchRegistry(b *testing.B, paths ...string) *engine.Registry {
 	b.Helper()
-	reg := newRegistry(settings.Default(), benchLogger)
+	cfg := settings.Default()
+	cfg.FlexFun.LoadTimeout = time.Minute // on_load builds a million-row table
+	reg := newRegistry(cfg, benchLogger)
 	if err := reg.LoadPaths(paths); err != nil {
 		b.Fatal(err)
 	}
@@ -107,7 +110,12 @@ func getAndRead(client flight.Client, cmd string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	stream, err := client.DoGet(ctx, info.Endpoint[0].Ticket)
+	return readTicket(client, info.Endpoint[0].Ticket)
+}
+
+// readTicket reads every row of the result a ticket names.
+func readTicket(client flight.Client, ticket *flight.Ticket) (int64, error) {
+	stream, err := client.DoGet(context.Background(), ticket)
 	if err != nil {
 		return 0, err
 	}
@@ -121,4 +129,34 @@ func getAndRead(client flight.Client, cmd string) (int64, error) {
 		n += rdr.RecordBatch().NumRows()
 	}
 	return n, rdr.Err()
+}
+
+// BenchmarkDoGetTable runs tables returned by scripts end to end
+// (GetFlightInfo + DoGet) next to emit, in both languages, and DoGet alone
+// of the same stored result (DoGetOnly): the transfer that bounds the table
+// path. BenchTable hands its on_load table over as it is; BenchTableConvert
+// has two columns converted on every call.
+func BenchmarkDoGetTable(b *testing.B) {
+	client := startBenchServer(b, "../../scripts/bench")
+	runDoGetModes(b, client, []string{"Emit", "EmitJs", "Table", "TableJs", "TableConvert"}, "Bench%s")
+	for _, gc := range []int{100, 400} {
+		b.Run(fmt.Sprintf("DoGetOnly/GOGC=%d", gc), func(b *testing.B) {
+			defer debug.SetGCPercent(debug.SetGCPercent(gc))
+			ctx := context.Background()
+			cmd := fmt.Sprintf(`{"functionName":"BenchTable","parameters":{"rows":%d}}`, benchRows)
+			info, err := client.GetFlightInfo(ctx, &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: []byte(cmd)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				n, err := readTicket(client, info.Endpoint[0].Ticket)
+				if err != nil || n != benchRows {
+					b.Fatalf("%d rows, %v", n, err)
+				}
+			}
+			total := float64(benchRows) * float64(b.N)
+			b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/row")
+		})
+	}
 }

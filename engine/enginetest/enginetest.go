@@ -12,9 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
@@ -181,31 +186,77 @@ func WaitFor(t testing.TB, cond func() bool, msg string) {
 	t.Fatal(msg)
 }
 
+// NativeMode is the mode of BenchmarkCalls that builds the benchmark's
+// rows natively in Go, with arrow-go's builders, instead of calling a
+// function: the floor of the bulk (table) modes.
+const NativeMode = "Native"
+
 // BenchmarkCalls loads the scripts under dir with rt and benchmarks the
 // functions named name(mode) for each mode, at GOGC 100 and 400 (the
-// server's default): each op is one Function.Call asking for rows rows.
-// It reports rows/s and ns/row next to Go's time per op.
+// server's default): each op is one Function.Call asking for rows rows
+// (NativeMode builds the same rows in Go). It reports rows/s and ns/row
+// next to Go's time per op.
 func BenchmarkCalls(b *testing.B, rt engine.Runtime, dir string, rows int, modes []string, name func(mode string) string) {
 	reg := engine.NewRegistry(engine.Options{
-		Runtimes: []engine.Runtime{rt},
-		Logger:   slog.New(slog.DiscardHandler),
-		Modules:  []*engine.Module{modules.Log()},
+		Runtimes:    []engine.Runtime{rt},
+		Logger:      slog.New(slog.DiscardHandler),
+		Modules:     []*engine.Module{modules.Log()},
+		LoadTimeout: time.Minute, // on_load builds a million-row table
 	})
 	if err := reg.LoadPaths([]string{dir}); err != nil {
 		b.Fatal(err)
 	}
 	for _, gc := range []int{100, 400} {
 		for _, mode := range modes {
-			fn, ok := reg.Lookup(name(mode))
-			if !ok {
-				b.Fatalf("no function %s", name(mode))
-			}
 			b.Run(fmt.Sprintf("%s/GOGC=%d", mode, gc), func(b *testing.B) {
 				defer debug.SetGCPercent(debug.SetGCPercent(gc))
+				if mode == NativeMode {
+					benchmarkNative(b, rows)
+					return
+				}
+				fn, ok := reg.Lookup(name(mode))
+				if !ok {
+					b.Fatalf("no function %s", name(mode))
+				}
 				benchmarkCall(b, fn, rows)
 			})
 		}
 	}
+}
+
+// benchmarkNative builds the benchmark's rows (id int64, name string
+// "name_<id>", value float64 id*0.5, day date32 19000 + id%365) in batches
+// of arrowbridge.MaxBatchRows with arrow-go's builders: what a function
+// written in Go would do.
+func benchmarkNative(b *testing.B, rows int) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	}, nil)
+	var buf []byte
+	for b.Loop() {
+		rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		id := rb.Field(0).(*array.Int64Builder)
+		name := rb.Field(1).(*array.StringBuilder)
+		value := rb.Field(2).(*array.Float64Builder)
+		day := rb.Field(3).(*array.Date32Builder)
+		var batches []arrow.RecordBatch
+		for i := range rows {
+			id.Append(int64(i))
+			buf = strconv.AppendInt(append(buf[:0], "name_"...), int64(i), 10)
+			name.BinaryBuilder.Append(buf)
+			value.Append(float64(i) * 0.5)
+			day.Append(arrow.Date32(19000 + i%365))
+			if (i+1)%arrowbridge.MaxBatchRows == 0 || i == rows-1 {
+				batches = append(batches, rb.NewRecordBatch())
+			}
+		}
+		arrowbridge.NewTable(schema, batches).Release()
+		rb.Release()
+	}
+	ReportRows(b, rows)
 }
 
 func benchmarkCall(b *testing.B, fn *engine.Function, rows int) {

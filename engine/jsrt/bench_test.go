@@ -11,7 +11,7 @@ import (
 const benchRows = 1_000_000
 
 // benchModes are the JavaScript functions of scripts/bench, floor first.
-var benchModes = []string{"Floor", "Emit", "EmitObject", "RowsArrays", "RowsObjects", "ColumnsArrays", "ColumnsTyped"}
+var benchModes = []string{"Floor", "Emit", "EmitObject", "RowsArrays", "RowsObjects", "ColumnsArrays", "ColumnsTyped", "Table", enginetest.NativeMode}
 
 // BenchmarkCall runs each output mode for 1M rows through Function.Call
 // (script, conversion, Arrow batches) next to the floor: the same loop with

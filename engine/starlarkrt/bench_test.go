@@ -11,7 +11,7 @@ import (
 const benchRows = 1_000_000
 
 // benchModes are the functions of scripts/bench, floor first.
-var benchModes = []string{"Floor", "Emit", "EmitNamed", "RowsTuples", "RowsDicts", "Columns"}
+var benchModes = []string{"Floor", "Emit", "EmitNamed", "RowsTuples", "RowsDicts", "Columns", "Table", "TableConvert", enginetest.NativeMode}
 
 // BenchmarkCall runs each output mode for 1M rows through Function.Call
 // (script, conversion, Arrow batches) next to the floor: the same loop with
