@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/big"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -113,13 +113,8 @@ func FromSettings(x any) (Value, error) {
 		}
 		return out, nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		m := NewMap(len(keys))
-		for _, k := range keys {
+		m := NewMap(len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			v, err := FromSettings(x[k])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
@@ -320,13 +315,8 @@ func StringList(names []string) []Value {
 // HeadersValue converts request headers into a Map of name → list of
 // strings, names sorted.
 func HeadersValue(headers map[string][]string) *Map {
-	names := make([]string, 0, len(headers))
-	for name := range headers {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	m := NewMap(len(names))
-	for _, name := range names {
+	m := NewMap(len(headers))
+	for _, name := range slices.Sorted(maps.Keys(headers)) {
 		m.Set(name, StringList(headers[name]))
 	}
 	return m
