@@ -2,6 +2,7 @@ package gooddata
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -65,7 +66,8 @@ func (r Range) intersect(o Range) Range {
 func (c *ExecutionContext) DateRange(dataset string, fiscalYearStartMonth int) (r Range, ok bool, err error) {
 	filters := c.dateFilters()
 	if dataset == "" {
-		if dataset, err = onlyDataset(filters); err != nil || dataset == "" {
+		var found bool
+		if dataset, found, err = onlyDataset(filters); err != nil || !found {
 			return Range{}, false, err
 		}
 	}
@@ -117,8 +119,9 @@ func (c *ExecutionContext) dateFilters() []*Filter {
 	return out
 }
 
-// onlyDataset returns the one dataset the filters name; "" for none.
-func onlyDataset(filters []*Filter) (string, error) {
+// onlyDataset returns the one dataset the filters name; found is false
+// when they name none.
+func onlyDataset(filters []*Filter) (name string, found bool, err error) {
 	var names []string
 	for _, f := range filters {
 		if !contains(names, f.Dataset) {
@@ -127,11 +130,11 @@ func onlyDataset(filters []*Filter) (string, error) {
 	}
 	switch len(names) {
 	case 0:
-		return "", nil
+		return "", false, nil
 	case 1:
-		return names[0], nil
+		return names[0], true, nil
 	}
-	return "", fmt.Errorf("date filters apply to several datasets (%s): name one", strings.Join(names, ", "))
+	return "", false, fmt.Errorf("date filters apply to several datasets (%s): name one", strings.Join(names, ", "))
 }
 
 func contains(list []string, s string) bool {
@@ -151,6 +154,9 @@ func (c *ExecutionContext) filterRange(f *Filter, fiscalYearStartMonth int) (Ran
 	} else {
 		p, err := c.period(f, fiscalYearStartMonth)
 		if err != nil {
+			return Range{}, err
+		}
+		if err := p.checkShifts(f); err != nil {
 			return Range{}, err
 		}
 		start := p.start(c.Now)
@@ -211,6 +217,21 @@ func (c *ExecutionContext) period(f *Filter, fiscalYearStartMonth int) (period, 
 		return period{}, fmt.Errorf("%s.granularity: %s is a cycle (such as a day of the week), not a period of time, so the filter has no date range", f.path, f.Granularity)
 	}
 	return period{}, fmt.Errorf("%s.granularity: %q has no date range (known: SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR, FISCAL_MONTH, FISCAL_QUARTER, FISCAL_YEAR)", f.path, f.Granularity)
+}
+
+// checkShifts refuses shifts whose offset overflows a time.Duration
+// (beyond about 292 years of minutes or hours).
+func (p period) checkShifts(f *Filter) error {
+	if p.dur == 0 {
+		return nil
+	}
+	limit := int64(math.MaxInt64/p.dur) - 1
+	for _, n := range []int{f.FromShift, f.ToShift} {
+		if int64(n) > limit || int64(n) < -limit {
+			return fmt.Errorf("%s: a shift of %d %ss is out of range", f.path, n, strings.ToLower(f.Granularity))
+		}
+	}
+	return nil
 }
 
 // isCyclic reports whether a granularity is one of GoodData's cyclic ones

@@ -306,3 +306,19 @@ func TestRangeContains(t *testing.T) {
 		}
 	}
 }
+
+func TestDateRangeHugeShifts(t *testing.T) {
+	ec := mustParse(t, contextWith(utc, "2024-03-13T10:15:30Z", "MONDAY", rel("HOUR", -2147483648, 0)))
+	if _, _, err := ec.DateRange("d", 0); err == nil || err.Error() != "executionContext.filters[0]: a shift of -2147483648 hours is out of range" {
+		t.Errorf("hours: %v", err)
+	}
+	// Seconds and calendar units of any 32-bit shift stay on the time line.
+	ec = mustParse(t, contextWith(utc, "2024-03-13T10:15:30Z", "MONDAY", rel("SECOND", -2147483648, 0)))
+	if r, _, err := ec.DateRange("d", 0); err != nil || r.From.Format(time.RFC3339) != "1956-02-24T07:01:22Z" {
+		t.Errorf("seconds: %v %v", r, err)
+	}
+	ec = mustParse(t, contextWith(utc, "2024-03-13T10:15:30Z", "MONDAY", rel("YEAR", 0, 2147483647)))
+	if r, _, err := ec.DateRange("d", 0); err != nil || r.Empty() || r.From.Year() != 2024 {
+		t.Errorf("years: %v %v", r, err)
+	}
+}
