@@ -124,10 +124,11 @@ type Filter struct {
 	Dataset     string // datasetIdentifier [dataset]
 	Granularity string // relative: DAY, WEEK, ... [granularity]
 	// FromShift and ToShift are a relative filter's from and to: periods
-	// from the current one (0), negative in the past [from, to].
+	// from the current one (0), negative in the past [from_shift, to_shift].
+	// (Starlark reserves "from", so scripts use the Python SDK's names.)
 	FromShift, ToShift int
 	// From and To are an absolute filter's from and to as sent,
-	// "YYYY-M-D" with an optional " H:M"; both inclusive [from, to].
+	// "YYYY-M-D" with an optional " H:M"; both inclusive [from_date, to_date].
 	From, To string
 
 	absFrom, absTo civil  // From and To parsed

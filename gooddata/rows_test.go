@@ -172,3 +172,29 @@ func TestMatchesRowConcurrent(t *testing.T) {
 		t.Errorf("OnIgnored called %d times", calls)
 	}
 }
+
+// TestCookbookOrders is the CSV example of docs/gooddata.md with report.json.
+func TestCookbookOrders(t *testing.T) {
+	ec := mustParse(t, readSample(t, "report.json"))
+	var ignored []string
+	m, err := ec.RowMatcher(RowOptions{Labels: map[string]string{"region.name": "region", "customer.name": "customer"},
+		OnIgnored: func(id string) { ignored = append(ignored, id) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []map[string]any{
+		{"order_date": "2024-01-20", "region": "Europe", "customer": "Müller GmbH", "revenue": "1200.50"},
+		{"order_date": "2024-02-03", "region": "Asia", "customer": "Tanaka KK", "revenue": "830.00"},
+		{"order_date": "2024-02-14", "region": "Europe", "customer": "Acme Ltd", "revenue": "99.90"},
+		{"order_date": "2024-03-02", "region": "Africa", "customer": "Nile GmbH", "revenue": "410.00"},
+	}
+	var passed []string
+	for _, r := range rows {
+		if m.MatchesRow(mapRow(r)) {
+			passed = append(passed, r["customer"].(string))
+		}
+	}
+	if !slices.Equal(passed, []string{"Müller GmbH"}) || !slices.Equal(ignored, []string{"product.category"}) {
+		t.Errorf("passed %v, ignored %v", passed, ignored)
+	}
+}
