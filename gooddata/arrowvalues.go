@@ -115,7 +115,7 @@ func lessKey(a, b any) bool {
 }
 
 // valueAt returns a value as Go code and scripts see it: nil for null,
-// string, bool, int64, uint64, float64, Date (date32, date64), time.Time
+// string, bool, int64, uint64, float32, float64, Date (date32, date64), time.Time
 // (timestamp, in the column's zone or UTC) or, for decimals, the decimal
 // string.
 func valueAt(a arrow.Array, i int) any {
@@ -132,7 +132,7 @@ func valueAt(a arrow.Array, i int) any {
 	case *array.Boolean:
 		return a.Value(i)
 	case *array.Float32:
-		return float64(a.Value(i))
+		return a.Value(i) // float32, so that its text is "0.1", not 0.10000000149011612
 	case *array.Float64:
 		return a.Value(i)
 	case *array.Uint64:

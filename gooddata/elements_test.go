@@ -323,3 +323,56 @@ func TestLabelElementsErrors(t *testing.T) {
 		t.Errorf("cyclic dependsOn: %v", err)
 	}
 }
+
+func TestLabelElementsEveryType(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	types := []struct {
+		dt     arrow.DataType
+		values []string // "" is null
+		want   string
+	}{
+		{arrow.PrimitiveTypes.Int8, []string{"3", "-1", "", "3", "20"}, "-1|3|20|<null>"},
+		{arrow.PrimitiveTypes.Int16, []string{"3", "-1", "", "3", "20"}, "-1|3|20|<null>"},
+		{arrow.PrimitiveTypes.Int32, []string{"3", "-1", "", "3", "20"}, "-1|3|20|<null>"},
+		{arrow.PrimitiveTypes.Uint8, []string{"3", "1", "", "3", "20"}, "1|3|20|<null>"},
+		{arrow.PrimitiveTypes.Uint16, []string{"3", "1", "", "3", "20"}, "1|3|20|<null>"},
+		{arrow.PrimitiveTypes.Uint32, []string{"3", "1", "", "3", "20"}, "1|3|20|<null>"},
+		{arrow.PrimitiveTypes.Uint64, []string{"18446744073709551615", "1", "", "1", "20"}, "1|20|18446744073709551615|<null>"},
+		{arrow.PrimitiveTypes.Float32, []string{"0.5", "-2", "", "0.1", "10", "0.5"}, "-2|0.1|0.5|10|<null>"},
+		{arrow.BinaryTypes.LargeString, []string{"b", "a", "", "b", "ä"}, "a|b|ä|<null>"},
+		{arrow.BinaryTypes.Binary, []string{"Yg==", "YQ==", "", "Yg==", "Yw=="}, "a|b|c|<null>"},
+		{arrow.FixedWidthTypes.Date64, []string{"2024-03-01", "2023-12-31", "", "2024-03-01", "2024-01-01"}, "2023-12-31|2024-01-01|2024-03-01|<null>"},
+	}
+	for _, tc := range types {
+		schema := arrow.NewSchema([]arrow.Field{{Name: "v", Type: tc.dt, Nullable: true}}, nil)
+		b := array.NewBuilder(mem, tc.dt)
+		for _, v := range tc.values {
+			if v == "" {
+				b.AppendNull()
+			} else if err := b.AppendValueFromString(v); err != nil {
+				t.Fatalf("%s %q: %v", tc.dt, v, err)
+			}
+		}
+		arr := b.NewArray()
+		b.Release()
+		batch := array.NewRecordBatch(schema, []arrow.Array{arr}, int64(arr.Len()))
+		arr.Release()
+		e, err := leContext(t, "", "").AnswerLabelElements(mem, "v", schema, []arrow.RecordBatch{batch}, ElementsOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.dt, err)
+		}
+		if got := elementStrings(e); got != tc.want || !arrow.TypeEqual(e.Schema.Field(0).Type, tc.dt) {
+			t.Errorf("%s: %q, want %q", tc.dt, got, tc.want)
+		}
+		// Exact filters compare through the same text.
+		first := strings.Split(tc.want, "|")[0]
+		ex, err := leContext(t, `,"exactFilter":["`+first+`"]`, "").AnswerLabelElements(mem, "v", schema, []arrow.RecordBatch{batch}, ElementsOptions{})
+		if err != nil || elementStrings(ex) != first {
+			t.Errorf("%s exact %q: %q %v", tc.dt, first, elementStrings(ex), err)
+		}
+		ex.Release()
+		e.Release()
+		batch.Release()
+	}
+}
