@@ -124,6 +124,22 @@ func (t *Table) Rename(names map[string]string) (*Table, error) {
 	return t.reshape(fields, idx), nil
 }
 
+// WithMetadata returns a table of t's columns under a schema with
+// metadata md, sharing the arrays; release both.
+func (t *Table) WithMetadata(md arrow.Metadata) *Table {
+	idx := make([]int, t.Schema.NumFields())
+	for i := range idx {
+		idx[i] = i
+	}
+	p := t.reshape(t.Schema.Fields(), idx)
+	p.Schema = arrow.NewSchema(t.Schema.Fields(), &md)
+	for i, rec := range p.Batches {
+		p.Batches[i] = array.NewRecordBatch(p.Schema, rec.Columns(), rec.NumRows())
+		rec.Release()
+	}
+	return p
+}
+
 // reshape returns a table of columns idx of t under fields, sharing the
 // arrays. Schema metadata is kept.
 func (t *Table) reshape(fields []arrow.Field, idx []int) *Table {

@@ -13,6 +13,9 @@ type Declarations struct {
 	Name     string          // "" when the script does not declare one
 	Metadata json.RawMessage // compact JSON; nil when absent
 	Schema   []arrowbridge.ColumnSpec
+	// Extra holds the extension declarations (Options.Declarations) the
+	// file makes.
+	Extra map[string]Value
 }
 
 // hooks are a function file's callable declarations.
@@ -24,7 +27,7 @@ type hooks[V any] struct {
 // readDeclarations reads name, metadata, schema and the hooks of a file
 // whose top level ran on m. It returns isFunction false for a helper
 // module: a file without a top-level call.
-func readDeclarations[V any](m Machine[V], path string, vocab *Vocabulary) (d Declarations, h hooks[V], isFunction bool, err error) {
+func readDeclarations[V any](m Machine[V], path string, vocab *Vocabulary, extra []*Declaration) (d Declarations, h hooks[V], isFunction bool, err error) {
 	call, ok := m.Global("call")
 	if !ok {
 		if _, hasSchema := m.Global("schema"); hasSchema {
@@ -46,7 +49,10 @@ func readDeclarations[V any](m Machine[V], path string, vocab *Vocabulary) (d De
 			return d, h, true, err
 		}
 	}
-	d, err = declarations(m, path, vocab)
+	if d, err = declarations(m, path, vocab); err != nil {
+		return d, h, true, err
+	}
+	d.Extra, err = readExtra(m, path, extra)
 	return d, h, true, err
 }
 

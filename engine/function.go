@@ -24,9 +24,11 @@ type Function struct {
 	path     string
 	metadata json.RawMessage
 	schema   *arrow.Schema
+	extra    map[string]Value
 	script   Script
 	mem      memory.Allocator
 	logger   *slog.Logger
+	hooks    []CallHook
 }
 
 // Name returns the function's name, unique within a registry.
@@ -41,12 +43,32 @@ func (f *Function) Metadata() json.RawMessage { return f.metadata }
 // Schema returns the declared result schema.
 func (f *Function) Schema() *arrow.Schema { return f.schema }
 
+// Declaration returns an extension declaration (Options.Declarations)
+// the function's file makes.
+func (f *Function) Declaration(name string) (Value, bool) {
+	v, ok := f.extra[name]
+	return v, ok
+}
+
 // Files returns the function's file followed by every helper it loads.
 func (f *Function) Files() []string { return f.script.Files() }
 
 // Call runs the function for req and returns its result, trimmed to
-// req.Columns when that is set. The caller releases the Table.
+// req.Columns when that is set. The caller releases the Table. The
+// registry's CallHooks wrap the call, first hook outermost.
 func (f *Function) Call(ctx context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
+	info := &CallInfo{Context: ctx, Function: f, Request: req}
+	next := func() (*arrowbridge.Table, error) { return f.run(ctx, info) }
+	for i := len(f.hooks) - 1; i >= 0; i-- {
+		hook, inner := f.hooks[i], next
+		next = func() (*arrowbridge.Table, error) { return hook(info, inner) }
+	}
+	return next()
+}
+
+// run runs the script for the call.
+func (f *Function) run(ctx context.Context, info *CallInfo) (*arrowbridge.Table, error) {
+	req := info.Request
 	if err := f.checkColumns(req.Columns); err != nil {
 		return nil, err
 	}
@@ -55,8 +77,8 @@ func (f *Function) Call(ctx context.Context, req *flexfun.Request) (*arrowbridge
 	scope := new(Scope)
 	defer scope.Close()
 	call := &Call{
-		Function: f.name,
-		Request:  req,
+		Function: f,
+		Info:     info,
 		Builder:  b,
 		Logger:   f.logger.With("function", f.name, "task_id", req.CallID),
 		Scope:    scope,
@@ -70,6 +92,9 @@ func (f *Function) Call(ctx context.Context, req *flexfun.Request) (*arrowbridge
 		return nil, err
 	}
 	table := b.Finish()
+	if len(call.Metadata) > 0 {
+		table = withMetadata(table, call.Metadata)
+	}
 	if len(req.Columns) == 0 {
 		return table, nil
 	}
@@ -99,7 +124,7 @@ func fieldNames(s *arrow.Schema) []string {
 
 // newFunction checks a script's declarations and wraps it in a Function.
 // It does not run on_load.
-func newFunction(path string, script Script, mem memory.Allocator, logger *slog.Logger) (*Function, error) {
+func newFunction(path string, script Script, mem memory.Allocator, logger *slog.Logger, hooks []CallHook) (*Function, error) {
 	d := script.Declarations()
 	name := d.Name
 	if name == "" {
@@ -124,9 +149,11 @@ func newFunction(path string, script Script, mem memory.Allocator, logger *slog.
 		path:     path,
 		metadata: metadata,
 		schema:   schema,
+		extra:    d.Extra,
 		script:   script,
 		mem:      mem,
 		logger:   logger,
+		hooks:    hooks,
 	}, nil
 }
 

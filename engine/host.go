@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // An Object is a host object: a value the server makes for scripts, such
@@ -165,7 +167,10 @@ type Thread struct {
 	vocab     *Vocabulary
 	cancelled *atomic.Bool
 	rows      any // *Rows[V] while a call runs
-	ctxObj    Object
+
+	fn       *Function         // the function that runs; nil while a file's top level runs
+	call     *CallInfo         // the call; nil outside calls
+	metadata map[string]string // for the result's schema, set by host functions
 }
 
 // Context returns the run's context: cancelled when the call is abandoned
@@ -192,6 +197,50 @@ func (t *Thread) Vocabulary() *Vocabulary { return t.vocab }
 
 // Cancelled reports whether the run has been abandoned.
 func (t *Thread) Cancelled() bool { return t.cancelled.Load() }
+
+// Request returns the request of the call that runs, nil outside calls
+// (a top level, on_load).
+func (t *Thread) Request() *flexfun.Request {
+	if t.call == nil {
+		return nil
+	}
+	return t.call.Request
+}
+
+// Local returns what a CallHook or a host function stored for the call
+// under key (nil outside calls).
+func (t *Thread) Local(key any) any {
+	if t.call == nil {
+		return nil
+	}
+	return t.call.Local(key)
+}
+
+// SetLocal stores v for the rest of the call under key. Outside calls it
+// does nothing.
+func (t *Thread) SetLocal(key, v any) {
+	if t.call != nil {
+		t.call.SetLocal(key, v)
+	}
+}
+
+// Declaration returns an extension declaration (Options.Declarations) of
+// the function that runs.
+func (t *Thread) Declaration(name string) (Value, bool) {
+	if t.fn == nil {
+		return nil, false
+	}
+	return t.fn.Declaration(name)
+}
+
+// SetResultMetadata sets key in the schema metadata of the call's result,
+// which GoodData sees in the FlightInfo and the DoGet stream.
+func (t *Thread) SetResultMetadata(key, value string) {
+	if t.metadata == nil {
+		t.metadata = map[string]string{}
+	}
+	t.metadata[key] = value
+}
 
 // Print writes a print() or console.log() line to the server log.
 func (t *Thread) Print(level slog.Level, text string) {

@@ -30,6 +30,12 @@ type Options struct {
 	// see as globals, beside the contract's own (emit, table).
 	Modules   []*Module
 	Functions []*Func
+	// ContextAttrs, Declarations and Hooks extend the contract for host
+	// modules: attributes of ctx, declarations of function files, and
+	// wrappers around every call (see extension.go).
+	ContextAttrs []*ContextAttr
+	Declarations []*Declaration
+	Hooks        []CallHook
 }
 
 // A Registry holds the functions a server offers.
@@ -221,7 +227,10 @@ func newCatalog(order []string) *catalog {
 }
 
 func (r *Registry) newEnv() *Env {
-	return &Env{Settings: r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator}
+	return &Env{
+		Settings: r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator,
+		ContextAttrs: r.opts.ContextAttrs, Declarations: r.opts.Declarations,
+	}
 }
 
 // index fills list and byName from files, in order. The functions of the
@@ -304,7 +313,7 @@ func (r *Registry) LoadFile(path string, env *Env) (*Function, error) {
 	if err != nil || script == nil {
 		return nil, err
 	}
-	f, err := newFunction(path, script, r.opts.Allocator, r.opts.Logger)
+	f, err := newFunction(path, script, r.opts.Allocator, r.opts.Logger, r.opts.Hooks)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
-	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // A Runtime loads the script files of one language. Make one with
@@ -36,6 +35,9 @@ type Env struct {
 	Builtins *Builtins
 	// Allocator allocates the tables scripts make.
 	Allocator memory.Allocator
+	// ContextAttrs and Declarations are the extensions' (see Options).
+	ContextAttrs []*ContextAttr
+	Declarations []*Declaration
 }
 
 // A Script is one loaded version of a function file. It is safe for
@@ -57,9 +59,12 @@ type Script interface {
 
 // Call is one invocation of a function, as a Script sees it.
 type Call struct {
-	Function string
-	Request  *flexfun.Request
+	Function *Function
+	Info     *CallInfo // the request, and what hooks stored for the call
 	Builder  *arrowbridge.Builder
 	Logger   *slog.Logger // already tagged with function and task_id
 	Scope    *Scope       // released when the call ends
+	// Metadata is set by Run: what host functions put in the result's
+	// schema metadata.
+	Metadata map[string]string
 }

@@ -33,7 +33,7 @@ func (rt *langRuntime[V]) Extension() string { return rt.lang.Extension() }
 // Load implements Runtime: it runs the file's top level (bounded by ctx)
 // and reads its declarations. It returns (nil, nil) for a helper module.
 func (rt *langRuntime[V]) Load(ctx context.Context, path string, env *Env) (Script, error) {
-	s := &script[V]{rt: rt, path: path, logger: env.Logger.With("file", path), mem: env.Allocator}
+	s := &script[V]{rt: rt, path: path, logger: env.Logger.With("file", path), mem: env.Allocator, attrs: env.ContextAttrs}
 	builtins := &Builtins{
 		Modules:   append([]*Module{tableModule[V](rt.vocab, env.Allocator)}, env.Builtins.Modules...),
 		Functions: env.Builtins.Functions,
@@ -45,7 +45,7 @@ func (rt *langRuntime[V]) Load(ctx context.Context, path string, env *Env) (Scri
 		return nil, loadError(err)
 	}
 	s.prog, s.top, s.scope = prog, prog.Top(), t.scope
-	d, h, isFunction, err := readDeclarations(s.top, path, rt.vocab)
+	d, h, isFunction, err := readDeclarations(s.top, path, rt.vocab, env.Declarations)
 	if err != nil || !isFunction {
 		return nil, err
 	}
@@ -99,6 +99,7 @@ type script[V any] struct {
 	logger   *slog.Logger
 	mem      memory.Allocator
 	scope    *Scope // of the top level and on_load: lives with the version
+	attrs    []*ContextAttr
 }
 
 // Declarations implements Script.
@@ -122,7 +123,7 @@ func (s *script[V]) OnLoad(ctx context.Context, function string) error {
 		m.Interrupt("on_load took too long")
 	})
 	defer stop()
-	cv, err := m.FromValue(&callContext{function: function, settings: s.settings})
+	cv, err := m.FromValue(newCallContext(t, function, s.settings, nil, s.attrs))
 	if err != nil {
 		return err
 	}
@@ -147,7 +148,9 @@ func (s *script[V]) OnLoad(ctx context.Context, function string) error {
 // machine (so it sees the call's variables), bounded by
 // cancelHookTimeout, and Run does not wait for it.
 func (s *script[V]) Run(ctx context.Context, c *Call) error {
-	t := newThread(ctx, c.Function, c.Logger, c.Scope, s.rt.vocab)
+	t := newThread(ctx, c.Function.name, c.Logger, c.Scope, s.rt.vocab)
+	t.fn, t.call = c.Function, c.Info
+	defer func() { c.Metadata = t.metadata }()
 	m, err := s.prog.NewMachine(t)
 	if err != nil {
 		return err
@@ -199,7 +202,8 @@ func (s *script[V]) call(m Machine[V], t *Thread, c *Call, rows *Rows[V]) error 
 
 // callArgs builds (parameters, columns, headers, ctx).
 func (s *script[V]) callArgs(m Machine[V], t *Thread, c *Call) ([]V, error) {
-	params, err := ParseJSON(c.Request.Parameters)
+	req := c.Info.Request
+	params, err := ParseJSON(req.Parameters)
 	if err != nil {
 		return nil, &flexfun.BadRequestError{Msg: fmt.Sprintf("parameters: %v", err)}
 	}
@@ -207,12 +211,12 @@ func (s *script[V]) callArgs(m Machine[V], t *Thread, c *Call) ([]V, error) {
 		params = NewMap(0)
 	}
 	var columns Value
-	if c.Request.Columns != nil {
-		columns = StringList(c.Request.Columns)
+	if req.Columns != nil {
+		columns = StringList(req.Columns)
 	}
-	ctxObj := &callContext{function: c.Function, settings: s.settings, state: s.state}
+	ctxObj := newCallContext(t, c.Function.name, s.settings, s.state, s.attrs)
 	args := make([]V, 4)
-	for i, v := range []Value{params, columns, HeadersValue(c.Request.Headers), ctxObj} {
+	for i, v := range []Value{params, columns, HeadersValue(req.Headers), ctxObj} {
 		if args[i], err = m.FromValue(v); err != nil {
 			return nil, fmt.Errorf("%s: argument %d of call: %w", s.path, i+1, err)
 		}
@@ -225,7 +229,8 @@ func (s *script[V]) callArgs(m Machine[V], t *Thread, c *Call) ([]V, error) {
 func (s *script[V]) runCancelHook(m Machine[V], c *Call) {
 	ctx, cancel := context.WithTimeout(context.Background(), cancelHookTimeout)
 	defer cancel()
-	t := newThread(ctx, c.Function, c.Logger, new(Scope), s.rt.vocab)
+	t := newThread(ctx, c.Function.name, c.Logger, new(Scope), s.rt.vocab)
+	t.fn = c.Function
 	defer t.scope.Close()
 	m.Uncancel()
 	m.SetThread(t)
