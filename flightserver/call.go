@@ -22,7 +22,10 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 	if s.shutting.Load() {
 		return "", NewError(codes.Unavailable, StatusUnavailable, ErrorInfo{Code: CodeShuttingDown, Msg: msgShuttingDown})
 	}
-	inv, perr := parseInvocation(desc)
+	// The task keeps the command for the polls that answer with it, and
+	// the call's parameters are a slice of it: one copy of the request.
+	cmd := bytes.Clone(commandOf(desc))
+	inv, perr := parseInvocation(cmd)
 	if perr != nil {
 		return "", perr
 	}
@@ -33,7 +36,7 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 	}
 	req := flexfun.Request{Parameters: inv.parameters, Columns: inv.columns, Headers: incomingHeaders(ctx)}
 	deadline := time.Now().Add(s.deadline)
-	id := s.exec.SubmitSpec(tasks.Spec{Name: fn.Name(), Cmd: bytes.Clone(desc.GetCmd()), Run: s.runner(fn, req, deadline)})
+	id := s.exec.SubmitSpec(tasks.Spec{Name: fn.Name(), Cmd: cmd, Run: s.runner(fn, req, deadline)})
 	cl.taskID = id
 	s.obs.CallSubmitted(fn.Name())
 	s.log.Info("flexfun_task_created", "function", fn.Name(), "task_id", id)
