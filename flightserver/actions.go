@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
-	"google.golang.org/grpc/codes"
 )
 
 // ActionFunc answers a DoAction call of one action type: body is the
@@ -27,7 +26,7 @@ func (s *Server) DoAction(action *flight.Action, stream flight.FlightService_DoA
 		s.log.Warn("do_action_failed", "action", action.GetType(), "error", err)
 		e, ok := errors.AsType[*Error](err)
 		if !ok {
-			e = NewError(codes.Internal, StatusInternal, ErrorInfo{Code: CodeInternalError, Msg: err.Error()})
+			e = internalError(err.Error())
 		}
 		return e.Stream(stream)
 	}

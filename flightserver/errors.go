@@ -362,7 +362,14 @@ const (
 	msgPoll             = "Work in progress. Retry."
 	msgNoSuchTask       = "Task with id '%s' does not exist."
 	msgCancelled        = "FlexConnect function invocation was cancelled."
+	msgBadSchema        = "The result schema of function '%s' cannot be encoded: %v"
 )
+
+// internalError returns an INTERNAL error: a fault of the server or of a
+// function's definition, not of the request.
+func internalError(msg string) *Error {
+	return NewError(codes.Internal, StatusInternal, ErrorInfo{Code: CodeInternalError, Msg: msg})
+}
 
 // failed returns an UNKNOWN/Failed error, GoodData's "user error".
 func failed(code Code, msg string) *Error {

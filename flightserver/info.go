@@ -8,10 +8,10 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -43,14 +43,15 @@ func (s *Server) listInfo(fn Function) (*flight.FlightInfo, *Error) {
 	if md := fn.Metadata(); len(bytes.TrimSpace(md)) == 0 {
 		cmd.WriteString("null")
 	} else if err := json.Compact(&cmd, md); err != nil {
-		return nil, NewError(codes.Internal, StatusInternal, ErrorInfo{
-			Code: CodeInternalError,
-			Msg:  fmt.Sprintf("The metadata of function '%s' is not valid JSON.", fn.Name()),
-		})
+		return nil, internalError(fmt.Sprintf("The metadata of function '%s' is not valid JSON.", fn.Name()))
 	}
 	cmd.WriteByte('}')
+	schema, err := arrowbridge.SchemaIPC(fn.Schema(), s.mem)
+	if err != nil {
+		return nil, internalError(fmt.Sprintf(msgBadSchema, fn.Name(), err))
+	}
 	return &flight.FlightInfo{
-		Schema:           s.schemas.serialize(fn.Schema(), s.mem),
+		Schema:           schema,
 		FlightDescriptor: &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: cmd.Bytes()},
 		TotalRecords:     -1,
 		TotalBytes:       -1,
@@ -144,8 +145,12 @@ func (s *Server) resultInfo(res *tasks.Result) (*flight.FlightInfo, error) {
 	if err := resultError(res.ID, res); err != nil {
 		return nil, err
 	}
+	schema, err := arrowbridge.SchemaIPC(res.Table.Schema, s.mem)
+	if err != nil {
+		return nil, internalError(fmt.Sprintf(msgBadSchema, res.Name, err))
+	}
 	return &flight.FlightInfo{
-		Schema:           s.schemas.serialize(res.Table.Schema, s.mem),
+		Schema:           schema,
 		FlightDescriptor: &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: res.Cmd},
 		Endpoint: []*flight.FlightEndpoint{{
 			Ticket:   &flight.Ticket{Ticket: []byte(`{"task_id":"` + res.ID + `"}`)},

@@ -42,7 +42,6 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -169,33 +168,6 @@ type Server struct {
 	shutting atomic.Bool
 	inflight atomic.Int64 // RPCs being handled
 	lastDone atomic.Int64 // when the last RPC ended, Unix nanoseconds
-	schemas  schemaCache
-}
-
-// schemaCacheSize bounds schemaCache; beyond it the cache starts over.
-const schemaCacheSize = 1024
-
-// schemaCache memoises flight.SerializeSchema per schema. Arrow schemas are
-// immutable and a function's results share its declared schema, so most
-// calls hit. It is safe for concurrent use.
-type schemaCache struct {
-	m sync.Map // *arrow.Schema → []byte
-	n atomic.Int64
-}
-
-// serialize returns the IPC encoding of schema; the bytes are shared and
-// must not be modified.
-func (c *schemaCache) serialize(schema *arrow.Schema, mem memory.Allocator) []byte {
-	if b, ok := c.m.Load(schema); ok {
-		return b.([]byte)
-	}
-	b := flight.SerializeSchema(schema, mem)
-	if c.n.Add(1) > schemaCacheSize { // e.g. many distinct column projections
-		c.m.Clear()
-		c.n.Store(1)
-	}
-	c.m.Store(schema, b)
-	return b
 }
 
 // New returns a Server. It panics if opts has no Catalog or Executor.
