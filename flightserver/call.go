@@ -36,7 +36,7 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 	}
 	req := flexfun.Request{Parameters: inv.parameters, Columns: inv.columns, Headers: incomingHeaders(ctx)}
 	deadline := time.Now().Add(s.deadline)
-	id := s.exec.SubmitSpec(tasks.Spec{Name: fn.Name(), Cmd: cmd, Run: s.runner(fn, req, deadline)})
+	id := s.exec.SubmitSpec(tasks.Spec[*arrowbridge.Table]{Name: fn.Name(), Cmd: cmd, Run: s.runner(fn, req, deadline)})
 	cl.taskID = id
 	s.obs.CallSubmitted(fn.Name())
 	s.log.Info("flexfun_task_created", "function", fn.Name(), "task_id", id)
@@ -45,7 +45,7 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 
 // runner returns the task that calls fn. The call's context ends at
 // deadline, so the runtime stops the script then even if nobody cancels.
-func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time) tasks.RunFunc {
+func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time) tasks.RunFunc[*arrowbridge.Table] {
 	return func(ctx context.Context) (*arrowbridge.Table, error) {
 		req.CallID, _ = tasks.IDFromContext(ctx)
 		ctx, cancel := context.WithDeadline(ctx, deadline)

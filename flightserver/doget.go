@@ -47,12 +47,12 @@ func (s *Server) doGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServ
 		return err
 	}
 	counted := &countingStream{FlightService_DoGetServer: stream}
-	if err := s.write(counted, res.Table); err != nil {
+	if err := s.write(counted, res.Value); err != nil {
 		return err
 	}
 	s.exec.MarkRead(id)
-	s.obs.ResultStreamed(res.Name, res.Table.Rows, counted.bytes)
-	s.log.Info("do_get", "task_id", id, "rows", res.Table.Rows, "batches", res.Table.BatchCount())
+	s.obs.ResultStreamed(res.Name, res.Value.Rows, counted.bytes)
+	s.log.Info("do_get", "task_id", id, "rows", res.Value.Rows, "batches", res.Value.BatchCount())
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/flexfun"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
@@ -383,7 +384,7 @@ func timeoutError(id string) *Error {
 
 // resultError returns the error that a failed or cancelled result of task
 // id answers with, or nil for a table.
-func resultError(id string, res *tasks.Result) error {
+func resultError(id string, res *tasks.Result[*arrowbridge.Table]) error {
 	if res.Cancelled {
 		return failed(CodeCommandCancelled, fmt.Sprintf(msgCancelledResult, id))
 	}

@@ -141,11 +141,11 @@ func (s *Server) invoke(ctx context.Context, desc *flight.FlightDescriptor, cl *
 
 // resultInfo returns the FlightInfo of a finished call, or the error it
 // answers with.
-func (s *Server) resultInfo(res *tasks.Result) (*flight.FlightInfo, error) {
+func (s *Server) resultInfo(res *tasks.Result[*arrowbridge.Table]) (*flight.FlightInfo, error) {
 	if err := resultError(res.ID, res); err != nil {
 		return nil, err
 	}
-	schema, err := arrowbridge.SchemaIPC(res.Table.Schema, s.mem)
+	schema, err := arrowbridge.SchemaIPC(res.Value.Schema, s.mem)
 	if err != nil {
 		return nil, internalError(fmt.Sprintf(msgBadSchema, res.Name, err))
 	}

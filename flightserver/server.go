@@ -143,7 +143,7 @@ type Options struct {
 	Actions map[string]ActionFunc
 	// Executor runs the calls and keeps their results. Required; the caller
 	// closes it after the gRPC server has stopped.
-	Executor *tasks.Executor
+	Executor *tasks.Executor[*arrowbridge.Table]
 	// Logger receives one record per call. Default slog.Default().
 	Logger *slog.Logger
 	// Allocator is used to serialise schemas and record batches. Default
@@ -160,7 +160,7 @@ type Server struct {
 	location string
 	deadline time.Duration
 	interval time.Duration
-	exec     *tasks.Executor
+	exec     *tasks.Executor[*arrowbridge.Table]
 	obs      Observer
 	log      *slog.Logger
 	mem      memory.Allocator

@@ -80,7 +80,7 @@ func simpleTable(mem memory.Allocator) *arrowbridge.Table {
 type env struct {
 	mem    *memory.CheckedAllocator
 	srv    *Server
-	exec   *tasks.Executor
+	exec   *tasks.Executor[*arrowbridge.Table]
 	client flight.Client
 	addr   string
 	logs   *syncbuf.Buffer
@@ -94,7 +94,7 @@ func startEnv(t *testing.T, opts Options, mk func(mem memory.Allocator) []Functi
 	before := runtime.NumGoroutine()
 	e := &env{mem: memory.NewCheckedAllocator(memory.NewGoAllocator()), logs: new(syncbuf.Buffer)}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.exec = tasks.New(tasks.Options{Threads: 4, Logger: logger})
+	e.exec = tasks.New[*arrowbridge.Table](tasks.Options{Threads: 4, Logger: logger})
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,7 +6,7 @@
 // FIFO queue, and a store of finished results that are evicted a fixed time
 // (the TTL) after completion:
 //
-//	exec := tasks.New(tasks.Options{Threads: 32, ResultTTL: time.Minute})
+//	exec := tasks.New[*arrowbridge.Table](tasks.Options{Threads: 32, ResultTTL: time.Minute})
 //	defer exec.Close()
 //
 //	id := exec.Submit(func(ctx context.Context) (*arrowbridge.Table, error) {
@@ -14,7 +14,10 @@
 //	})
 //	res, err := exec.Wait(ctx, id, 3*time.Minute)
 //	if err != nil { ... } // ErrWaitTimeout, ErrNotFound, or ctx.Err()
-//	defer res.Release()   // the table stays valid until then
+//	defer res.Release()   // res.Value stays valid until then
+//
+// The executor is generic over what a task produces (T, a Releaser such as
+// *arrowbridge.Table): it only keeps values and releases them.
 //
 // Cancelling a task cancels the context its run function receives, so a
 // runtime that honours the context really stops. Cancelling a finished task
@@ -22,7 +25,7 @@
 // (gooddata-flight-server), see Executor.Cancel.
 //
 // Results are reference counted: every Result returned by Wait holds a
-// reference, and a table is released only once it has been evicted and
+// reference, and a value is released only once it has been evicted and
 // every reader has called Release, so eviction never frees data that a
 // reader is still streaming. Evicted results are handed to a small pool of
 // closer goroutines (Options.CloseThreads), so a slow release never holds up
@@ -45,8 +48,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/flexfun-script/flexfun-script/arrowbridge"
 )
 
 // Defaults for the zero values of Options.
@@ -67,8 +68,22 @@ var (
 	ErrWaitTimeout = errors.New("tasks: timed out waiting for task")
 )
 
+// Releaser is what a task produces: a value that holds resources until
+// Release is called, such as *arrowbridge.Table. Its zero value (a nil
+// pointer) stands for no value and is never released.
+type Releaser interface {
+	comparable
+	Release()
+}
+
+// isZero reports whether v is T's zero value: no value.
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
 // Spec describes a task to SubmitSpec.
-type Spec struct {
+type Spec[T Releaser] struct {
 	// Name says what the task runs, for example the function's name. It is
 	// kept on the Result.
 	Name string
@@ -77,7 +92,7 @@ type Spec struct {
 	// modify it after submitting.
 	Cmd []byte
 	// Run does the work. Required.
-	Run RunFunc
+	Run RunFunc[T]
 }
 
 // Outcome is how a task that ran ended.
@@ -85,7 +100,7 @@ type Outcome int
 
 // Outcomes of a task that ran.
 const (
-	Succeeded Outcome = iota // it returned a table
+	Succeeded Outcome = iota // it returned a value
 	Failed                   // it returned an error (or panicked)
 	Cancelled                // it was cancelled while running, or the executor closed
 )
@@ -142,10 +157,10 @@ func (nopObserver) ResultEvicted()                                     {}
 func (nopObserver) ResultClosed()                                      {}
 
 // RunFunc is the work of one task. It should return promptly once ctx is
-// cancelled. A table it returns becomes owned by the Executor, which
+// cancelled. A value it returns becomes owned by the Executor, which
 // releases it at once if run also returned an error or the task was
 // cancelled.
-type RunFunc func(ctx context.Context) (*arrowbridge.Table, error)
+type RunFunc[T Releaser] func(ctx context.Context) (T, error)
 
 // Options configures an Executor. The zero value is usable.
 type Options struct {
@@ -170,29 +185,30 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Result is the outcome of a finished task: exactly one of Table (success),
-// Err (failure) and Cancelled is set.
+// Result is the outcome of a finished task: at most one of Value
+// (success), Err (failure) and Cancelled is set; none is when the task
+// returned neither a value nor an error.
 //
 // A Result returned by Wait holds a reference to the stored result: the
-// Table stays valid until Release is called, even if the result is evicted
-// meanwhile. A Result is safe for concurrent use; Table is read-only.
-type Result struct {
+// Value stays valid until Release is called, even if the result is evicted
+// meanwhile. A Result is safe for concurrent use; Value is read-only.
+type Result[T Releaser] struct {
 	ID        string
 	Name      string // Spec.Name
 	Cmd       []byte // Spec.Cmd; read-only
-	Table     *arrowbridge.Table
+	Value     T
 	Err       error
 	Cancelled bool
 	Created   time.Time // when the task was submitted
 	Completed time.Time // when it finished (or was cancelled)
 
-	entry    *entry
+	entry    *entry[T]
 	released atomic.Bool
 }
 
 // Release gives up this reader's reference. It is safe to call more than
 // once; only the first call counts.
-func (r *Result) Release() {
+func (r *Result[T]) Release() {
 	if r == nil || r.entry == nil || !r.released.CompareAndSwap(false, true) {
 		return
 	}
@@ -201,13 +217,13 @@ func (r *Result) Release() {
 
 // entry is a stored result and its reference count. The store holds one
 // reference while the entry is in Executor.results; each reader holds one.
-type entry struct {
+type entry[T Releaser] struct {
 	id        string
 	name      string
 	cmd       []byte
 	read      bool // MarkRead was called; guarded by Executor.mu
 	removed   bool // out of the store, maybe still in Executor.expiry; guarded by Executor.mu
-	table     *arrowbridge.Table
+	value     T
 	err       error
 	cancelled bool
 	created   time.Time
@@ -216,19 +232,19 @@ type entry struct {
 	refs      atomic.Int64
 }
 
-// unref drops one reference and releases the table with the last one.
-func (e *entry) unref() {
-	if e.refs.Add(-1) == 0 && e.table != nil {
-		e.table.Release()
+// unref drops one reference and releases the value with the last one.
+func (e *entry[T]) unref() {
+	if e.refs.Add(-1) == 0 && !isZero(e.value) {
+		e.value.Release()
 	}
 }
 
 // task is a submitted task that has not finished yet.
-type task struct {
+type task[T Releaser] struct {
 	id        string
 	name      string
 	cmd       []byte
-	run       RunFunc
+	run       RunFunc[T]
 	created   time.Time
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -239,25 +255,25 @@ type task struct {
 
 // Executor runs tasks on a bounded pool of goroutines and stores their
 // results. All its methods are safe for concurrent use.
-type Executor struct {
+type Executor[T Releaser] struct {
 	threads  int
 	ttl      time.Duration
 	sweepInt time.Duration
 	log      *slog.Logger
 	obs      Observer
 	now      func() time.Time
-	closer   *closer
+	closer   *closer[T]
 
 	base       context.Context // parent of every task context
 	cancelBase context.CancelFunc
 
 	mu      sync.Mutex
 	cond    *sync.Cond // signalled when the queue grows or the executor closes
-	queue   *list.List // of *task, FIFO
-	pending map[string]*task
-	results map[string]*entry
-	expiry  expiryQueue // stored entries in expiry order
-	unread  int         // stored entries with a table and not read
+	queue   *list.List // of *task[T], FIFO
+	pending map[string]*task[T]
+	results map[string]*entry[T]
+	expiry  expiryQueue[T] // stored entries in expiry order
+	unread  int            // stored entries with a value and not read
 	closed  bool
 
 	workers   sync.WaitGroup
@@ -268,16 +284,16 @@ type Executor struct {
 
 // New starts an Executor: its worker goroutines and its result sweeper.
 // Call Close to stop them.
-func New(opts Options) *Executor {
-	e := &Executor{
+func New[T Releaser](opts Options) *Executor[T] {
+	e := &Executor[T]{
 		threads:   opts.Threads,
 		ttl:       opts.ResultTTL,
 		sweepInt:  opts.SweepInterval,
 		log:       opts.Logger,
 		now:       opts.Now,
 		queue:     list.New(),
-		pending:   make(map[string]*task),
-		results:   make(map[string]*entry),
+		pending:   make(map[string]*task[T]),
+		results:   make(map[string]*entry[T]),
 		stopSweep: make(chan struct{}),
 		sweepDone: make(chan struct{}),
 	}
@@ -304,7 +320,7 @@ func New(opts Options) *Executor {
 	if closeThreads <= 0 {
 		closeThreads = DefaultCloseThreads
 	}
-	e.closer = newCloser(closeThreads, e.obs)
+	e.closer = newCloser[T](closeThreads, e.obs)
 	e.cond = sync.NewCond(&e.mu)
 	e.base, e.cancelBase = context.WithCancel(context.Background())
 	e.workers.Add(e.threads)
@@ -325,7 +341,7 @@ func IDFromContext(ctx context.Context) (string, bool) {
 }
 
 // Submit is SubmitSpec(Spec{Run: run}).
-func (e *Executor) Submit(run RunFunc) string { return e.SubmitSpec(Spec{Run: run}) }
+func (e *Executor[T]) Submit(run RunFunc[T]) string { return e.SubmitSpec(Spec[T]{Run: run}) }
 
 // SubmitSpec queues spec.Run and returns the new task's id: 32 lower-case
 // hex characters. Run receives a context that carries the id
@@ -333,16 +349,16 @@ func (e *Executor) Submit(run RunFunc) string { return e.SubmitSpec(Spec{Run: ru
 // executor closes.
 //
 // After Close, the task does not run and is recorded as cancelled.
-func (e *Executor) SubmitSpec(spec Spec) string {
+func (e *Executor[T]) SubmitSpec(spec Spec[T]) string {
 	id := newID()
-	t := &task{id: id, name: spec.Name, cmd: spec.Cmd, run: spec.Run, created: e.now(), done: make(chan struct{})}
+	t := &task[T]{id: id, name: spec.Name, cmd: spec.Cmd, run: spec.Run, created: e.now(), done: make(chan struct{})}
 	t.ctx, t.cancel = context.WithCancel(context.WithValue(e.base, idKey{}, id))
 
 	e.obs.TaskQueued()
 	e.mu.Lock()
 	if e.closed {
 		t.cancel()
-		e.storeLocked(t, nil, nil, true)
+		e.storeLocked(t, *new(T), nil, true)
 		close(t.done)
 		e.mu.Unlock()
 		e.obs.TaskDropped()
@@ -364,13 +380,13 @@ func newID() string {
 }
 
 // Wait returns the result of task id, holding a reference to it: call
-// Release on the result when done with its Table.
+// Release on the result when done with its Value.
 //
 // A stored result is returned at once. For a queued or running task, Wait
 // blocks until it finishes, the timeout passes (ErrWaitTimeout; a negative
 // timeout waits forever) or ctx is done (ctx.Err()). An unknown, expired or
 // cancelled-away id gives ErrNotFound.
-func (e *Executor) Wait(ctx context.Context, id string, timeout time.Duration) (*Result, error) {
+func (e *Executor[T]) Wait(ctx context.Context, id string, timeout time.Duration) (*Result[T], error) {
 	e.mu.Lock()
 	if r := e.acquireLocked(id); r != nil {
 		e.mu.Unlock()
@@ -406,17 +422,17 @@ func (e *Executor) Wait(ctx context.Context, id string, timeout time.Duration) (
 
 // acquireLocked returns a new reader reference to the stored result id, or
 // nil. e.mu must be held.
-func (e *Executor) acquireLocked(id string) *Result {
+func (e *Executor[T]) acquireLocked(id string) *Result[T] {
 	en, ok := e.results[id]
 	if !ok {
 		return nil
 	}
 	en.refs.Add(1)
-	return &Result{
+	return &Result[T]{
 		ID:        en.id,
 		Name:      en.name,
 		Cmd:       en.cmd,
-		Table:     en.table,
+		Value:     en.value,
 		Err:       en.err,
 		Cancelled: en.cancelled,
 		Created:   en.created,
@@ -427,7 +443,7 @@ func (e *Executor) acquireLocked(id string) *Result {
 
 // Created returns when task id was submitted, while it is queued or
 // running. It reports false once the task has finished or if id is unknown.
-func (e *Executor) Created(id string) (time.Time, bool) {
+func (e *Executor[T]) Created(id string) (time.Time, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if t, ok := e.pending[id]; ok {
@@ -439,11 +455,11 @@ func (e *Executor) Created(id string) (time.Time, bool) {
 // MarkRead records that the result of task id was read (streamed to a
 // client), so that Stats no longer counts it as unread. Unknown ids are
 // ignored.
-func (e *Executor) MarkRead(id string) {
+func (e *Executor[T]) MarkRead(id string) {
 	e.mu.Lock()
 	if en, ok := e.results[id]; ok && !en.read {
 		en.read = true
-		if en.table != nil {
+		if !isZero(en.value) {
 			e.unread--
 		}
 	}
@@ -455,13 +471,13 @@ type Stats struct {
 	Queued  int // tasks waiting for a worker
 	Running int // tasks running
 	Stored  int // results in the store
-	// Unread counts stored results that hold a table and that nobody has
+	// Unread counts stored results that hold a value and that nobody has
 	// marked read (MarkRead): data a client will probably still fetch.
 	Unread int
 }
 
 // Stats returns a snapshot of the executor's queue, workers and store.
-func (e *Executor) Stats() Stats {
+func (e *Executor[T]) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := Stats{Queued: e.queue.Len(), Stored: len(e.results), Unread: e.unread}
@@ -470,26 +486,26 @@ func (e *Executor) Stats() Stats {
 }
 
 // removeLocked takes en out of the store. e.mu must be held.
-func (e *Executor) removeLocked(en *entry) {
+func (e *Executor[T]) removeLocked(en *entry[T]) {
 	delete(e.results, en.id)
 	en.removed = true // e.expiry drops it when it reaches the front
-	if en.table != nil && !en.read {
+	if !isZero(en.value) && !en.read {
 		e.unread--
 	}
 }
 
 // Cancel cancels task id, following GoodData's task executor:
 //
-//   - a stored result is evicted (its table is released once the last reader
+//   - a stored result is evicted (its value is released once the last reader
 //     is done), so later Waits give ErrNotFound;
 //   - an unknown or expired id needs nothing;
 //   - a queued task is dropped from the queue and recorded as cancelled;
 //   - a running task has its context cancelled; it is recorded as cancelled
-//     whatever its run function returns, and a table it returns is released.
+//     whatever its run function returns, and a value it returns is released.
 //
 // It reports whether the task is (now) cancelled or gone, which is always
 // true: unlike Python's tasks, ours can be interrupted at any point.
-func (e *Executor) Cancel(id string) bool {
+func (e *Executor[T]) Cancel(id string) bool {
 	e.mu.Lock()
 	if en, ok := e.results[id]; ok {
 		e.removeLocked(en)
@@ -509,7 +525,7 @@ func (e *Executor) Cancel(id string) bool {
 	if dropped { // still queued: it will never run
 		e.queue.Remove(t.elem)
 		t.elem = nil
-		e.storeLocked(t, nil, nil, true)
+		e.storeLocked(t, *new(T), nil, true)
 		close(t.done)
 	}
 	e.mu.Unlock()
@@ -522,20 +538,20 @@ func (e *Executor) Cancel(id string) bool {
 
 // Close stops the executor: queued tasks are dropped and running ones
 // cancelled, Close waits until every running run function has returned,
-// then releases every stored result (tables still held by readers are
+// then releases every stored result (values still held by readers are
 // released by their last Release) and stops the sweeper and the closers.
 // Waits in progress return. Close is idempotent.
-func (e *Executor) Close() {
+func (e *Executor[T]) Close() {
 	e.closeOnce.Do(func() {
 		e.mu.Lock()
 		e.closed = true
 		dropped := 0
 		for el := e.queue.Front(); el != nil; el = e.queue.Front() {
-			t := e.queue.Remove(el).(*task)
+			t := e.queue.Remove(el).(*task[T])
 			t.elem = nil
 			t.cancelled = true
 			t.cancel()
-			e.storeLocked(t, nil, nil, true)
+			e.storeLocked(t, *new(T), nil, true)
 			close(t.done)
 			dropped++
 		}
@@ -552,8 +568,8 @@ func (e *Executor) Close() {
 
 		e.mu.Lock()
 		stored := e.results
-		e.results = make(map[string]*entry)
-		e.expiry = expiryQueue{}
+		e.results = make(map[string]*entry[T])
+		e.expiry = expiryQueue[T]{}
 		e.unread = 0
 		e.mu.Unlock()
 		for _, en := range stored {
@@ -564,7 +580,7 @@ func (e *Executor) Close() {
 }
 
 // work is the loop of one worker goroutine.
-func (e *Executor) work() {
+func (e *Executor[T]) work() {
 	defer e.workers.Done()
 	for {
 		t := e.next()
@@ -573,8 +589,8 @@ func (e *Executor) work() {
 		}
 		start := e.now()
 		e.obs.TaskStarted(start.Sub(t.created))
-		table, err := e.execute(t)
-		outcome := e.finish(t, table, err)
+		value, err := e.execute(t)
+		outcome := e.finish(t, value, err)
 		end := e.now()
 		e.obs.TaskFinished(outcome, end.Sub(start), end.Sub(t.created))
 	}
@@ -582,7 +598,7 @@ func (e *Executor) work() {
 
 // next blocks until a task is queued and dequeues it, or returns nil once
 // the executor is closed.
-func (e *Executor) next() *task {
+func (e *Executor[T]) next() *task[T] {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for e.queue.Len() == 0 && !e.closed {
@@ -591,35 +607,35 @@ func (e *Executor) next() *task {
 	if e.closed {
 		return nil
 	}
-	t := e.queue.Remove(e.queue.Front()).(*task)
+	t := e.queue.Remove(e.queue.Front()).(*task[T])
 	t.elem = nil
 	return t
 }
 
 // execute calls the task's run function, turning a panic into an error so
 // that a bug in one function does not take the server down.
-func (e *Executor) execute(t *task) (table *arrowbridge.Table, err error) {
+func (e *Executor[T]) execute(t *task[T]) (value T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.Error("task_panicked", "task_id", t.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			table, err = nil, fmt.Errorf("task %s panicked: %v", t.id, p)
+			value, err = *new(T), fmt.Errorf("task %s panicked: %v", t.id, p)
 		}
 	}()
 	return t.run(t.ctx)
 }
 
 // finish records the outcome of a task that ran and returns it.
-func (e *Executor) finish(t *task, table *arrowbridge.Table, err error) Outcome {
+func (e *Executor[T]) finish(t *task[T], value T, err error) Outcome {
 	t.cancel() // free the context's resources
 	e.mu.Lock()
 	cancelled := t.cancelled || e.closed
-	if (cancelled || err != nil) && table != nil {
+	if (cancelled || err != nil) && !isZero(value) {
 		// Released under the lock (it only frees buffers), so nobody sees
-		// the result while the dropped table still holds memory.
-		table.Release()
-		table = nil
+		// the result while the dropped value still holds memory.
+		value.Release()
+		value = *new(T)
 	}
-	e.storeLocked(t, table, err, cancelled)
+	e.storeLocked(t, value, err, cancelled)
 	e.mu.Unlock()
 	close(t.done)
 	switch {
@@ -634,13 +650,13 @@ func (e *Executor) finish(t *task, table *arrowbridge.Table, err error) Outcome 
 // storeLocked stores the outcome of t and removes it from the pending
 // tasks. The caller then closes t.done to wake its waiters. e.mu must be
 // held.
-func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, cancelled bool) {
+func (e *Executor[T]) storeLocked(t *task[T], value T, err error, cancelled bool) {
 	now := e.now()
-	en := &entry{
+	en := &entry[T]{
 		id:        t.id,
 		name:      t.name,
 		cmd:       t.cmd,
-		table:     table,
+		value:     value,
 		err:       err,
 		cancelled: cancelled,
 		created:   t.created,
@@ -653,14 +669,14 @@ func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, can
 	en.refs.Store(1)
 	e.results[t.id] = en
 	e.expiry.push(en)
-	if table != nil {
+	if !isZero(value) {
 		e.unread++
 	}
 	delete(e.pending, t.id)
 }
 
 // sweep evicts expired results every sweep interval until Close.
-func (e *Executor) sweep() {
+func (e *Executor[T]) sweep() {
 	defer close(e.sweepDone)
 	ticker := time.NewTicker(e.sweepInt)
 	defer ticker.Stop()
@@ -678,9 +694,9 @@ func (e *Executor) sweep() {
 // store's reference to it. Results expire in the order they were stored,
 // so it only looks at the expired ones: a sweep costs nothing however many
 // results are stored.
-func (e *Executor) evictExpired() {
+func (e *Executor[T]) evictExpired() {
 	now := e.now()
-	var expired []*entry
+	var expired []*entry[T]
 	e.mu.Lock()
 	for en := e.expiry.front(); en != nil && !now.Before(en.expires); en = e.expiry.front() {
 		e.removeLocked(en)
@@ -695,17 +711,17 @@ func (e *Executor) evictExpired() {
 
 // closer drops the store's reference to evicted results on a few
 // goroutines. It is safe for concurrent use.
-type closer struct {
+type closer[T Releaser] struct {
 	obs     Observer
 	mu      sync.Mutex
 	cond    *sync.Cond
-	queue   []*entry
+	queue   []*entry[T]
 	stopped bool
 	wg      sync.WaitGroup
 }
 
-func newCloser(threads int, obs Observer) *closer {
-	c := &closer{obs: obs}
+func newCloser[T Releaser](threads int, obs Observer) *closer[T] {
+	c := &closer[T]{obs: obs}
 	c.cond = sync.NewCond(&c.mu)
 	c.wg.Add(threads)
 	for range threads {
@@ -715,7 +731,7 @@ func newCloser(threads int, obs Observer) *closer {
 }
 
 // add queues en to be closed. After stop it closes en at once.
-func (c *closer) add(en *entry) {
+func (c *closer[T]) add(en *entry[T]) {
 	c.obs.ResultEvicted()
 	c.mu.Lock()
 	if c.stopped {
@@ -730,7 +746,7 @@ func (c *closer) add(en *entry) {
 }
 
 // stop closes what is queued and waits for the closer goroutines to end.
-func (c *closer) stop() {
+func (c *closer[T]) stop() {
 	c.mu.Lock()
 	c.stopped = true
 	c.cond.Broadcast()
@@ -738,7 +754,7 @@ func (c *closer) stop() {
 	c.wg.Wait()
 }
 
-func (c *closer) work() {
+func (c *closer[T]) work() {
 	defer c.wg.Done()
 	for {
 		c.mu.Lock()
@@ -763,16 +779,16 @@ func (c *closer) work() {
 // early (Cancel) stays in it, marked removed, until it reaches the front.
 // It is a slice rather than a list so that a stored result costs the
 // garbage collector no list element.
-type expiryQueue struct {
-	entries []*entry
+type expiryQueue[T Releaser] struct {
+	entries []*entry[T]
 	head    int // entries[:head] are gone
 }
 
-func (q *expiryQueue) push(en *entry) { q.entries = append(q.entries, en) }
+func (q *expiryQueue[T]) push(en *entry[T]) { q.entries = append(q.entries, en) }
 
 // front returns the oldest entry still stored, or nil, dropping the removed
 // ones it passes.
-func (q *expiryQueue) front() *entry {
+func (q *expiryQueue[T]) front() *entry[T] {
 	for q.head < len(q.entries) && q.entries[q.head].removed {
 		q.entries[q.head] = nil
 		q.head++
