@@ -37,7 +37,6 @@
 package tasks
 
 import (
-	"container/list"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -78,6 +77,25 @@ type Releaser interface {
 func isZero[T comparable](v T) bool {
 	var zero T
 	return v == zero
+}
+
+// Info identifies a task: what it runs and when it was submitted.
+type Info struct {
+	ID      string    // 32 lower-case hex characters
+	Name    string    // Spec.Name
+	Cmd     []byte    // Spec.Cmd; read-only
+	Created time.Time // when the task was submitted
+}
+
+// Finished is what a finished task leaves: at most one of Value (success),
+// Err (failure) and Cancelled is set; none is when the task returned
+// neither a value nor an error.
+type Finished[T Releaser] struct {
+	Info
+	Value     T
+	Err       error
+	Cancelled bool
+	Completed time.Time // when it finished (or was cancelled)
 }
 
 // Spec describes a task to SubmitSpec.
@@ -185,80 +203,66 @@ type Options struct {
 
 // Executor runs tasks on a bounded pool of goroutines and stores their
 // results. All its methods are safe for concurrent use.
+//
+// Its state is in two parts, each with its own lock: the running tasks
+// (queue, pending tasks, workers; running.go) and the stored results
+// (results, expiry, closers; store.go). Where one operation needs both, it
+// takes the running lock first, then the store's, never the other way.
+// The hand-over of a finishing task between them is described at settle.
 type Executor[T Releaser] struct {
-	threads  int
-	ttl      time.Duration
-	sweepInt time.Duration
-	log      *slog.Logger
-	obs      Observer
-	now      func() time.Time
-	closer   *closer[T]
+	log *slog.Logger
+	obs Observer
+	now func() time.Time
 
 	base       context.Context // parent of every task context
 	cancelBase context.CancelFunc
 
-	mu      sync.Mutex
-	cond    *sync.Cond // signalled when the queue grows or the executor closes
-	queue   *list.List // of *task[T], FIFO
-	pending map[string]*task[T]
-	results map[string]*entry[T]
-	expiry  expiryQueue[T] // stored entries in expiry order
-	unread  int            // stored entries with a value and not read
-	closed  bool
+	run   running[T]
+	store *store[T]
 
 	workers   sync.WaitGroup
-	stopSweep chan struct{}
-	sweepDone chan struct{}
 	closeOnce sync.Once
 }
 
-// New starts an Executor: its worker goroutines and its result sweeper.
-// Call Close to stop them.
+// New starts an Executor: its worker goroutines, its result sweeper and
+// its closers. Call Close to stop them.
 func New[T Releaser](opts Options) *Executor[T] {
-	e := &Executor[T]{
-		threads:   opts.Threads,
-		ttl:       opts.ResultTTL,
-		sweepInt:  opts.SweepInterval,
-		log:       opts.Logger,
-		now:       opts.Now,
-		queue:     list.New(),
-		pending:   make(map[string]*task[T]),
-		results:   make(map[string]*entry[T]),
-		stopSweep: make(chan struct{}),
-		sweepDone: make(chan struct{}),
-	}
-	if e.threads <= 0 {
-		e.threads = DefaultThreads
-	}
-	if e.ttl <= 0 {
-		e.ttl = DefaultResultTTL
-	}
-	if e.sweepInt <= 0 {
-		e.sweepInt = DefaultSweepInterval
-	}
-	if e.log == nil {
-		e.log = slog.Default()
-	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	e.obs = opts.Observer
-	if e.obs == nil {
-		e.obs = nopObserver{}
-	}
-	closeThreads := opts.CloseThreads
-	if closeThreads <= 0 {
-		closeThreads = DefaultCloseThreads
-	}
-	e.closer = newCloser[T](closeThreads, e.obs)
-	e.cond = sync.NewCond(&e.mu)
+	opts = withDefaults(opts)
+	e := &Executor[T]{log: opts.Logger, obs: opts.Observer, now: opts.Now}
+	e.run.init()
+	e.store = newStore[T](opts)
 	e.base, e.cancelBase = context.WithCancel(context.Background())
-	e.workers.Add(e.threads)
-	for range e.threads {
+	e.workers.Add(opts.Threads)
+	for range opts.Threads {
 		go e.work()
 	}
-	go e.sweep()
 	return e
+}
+
+// withDefaults fills in the zero values of opts.
+func withDefaults(opts Options) Options {
+	if opts.Threads <= 0 {
+		opts.Threads = DefaultThreads
+	}
+	if opts.CloseThreads <= 0 {
+		opts.CloseThreads = DefaultCloseThreads
+	}
+	if opts.ResultTTL <= 0 {
+		opts.ResultTTL = DefaultResultTTL
+	}
+	if opts.SweepInterval <= 0 {
+		opts.SweepInterval = DefaultSweepInterval
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return opts
 }
 
 type idKey struct{}
@@ -281,23 +285,14 @@ func (e *Executor[T]) Submit(run RunFunc[T]) string { return e.SubmitSpec(Spec[T
 // After Close, the task does not run and is recorded as cancelled.
 func (e *Executor[T]) SubmitSpec(spec Spec[T]) string {
 	id := newID()
-	t := &task[T]{id: id, name: spec.Name, cmd: spec.Cmd, run: spec.Run, created: e.now(), done: make(chan struct{})}
+	t := &task[T]{Info: Info{ID: id, Name: spec.Name, Cmd: spec.Cmd, Created: e.now()}, run: spec.Run, done: make(chan struct{})}
 	t.ctx, t.cancel = context.WithCancel(context.WithValue(e.base, idKey{}, id))
-
 	e.obs.TaskQueued()
-	e.mu.Lock()
-	if e.closed {
+	if !e.run.enqueue(t) { // closed
 		t.cancel()
-		e.storeLocked(t, *new(T), nil, true)
-		close(t.done)
-		e.mu.Unlock()
+		e.store.put(Finished[T]{Info: t.Info, Cancelled: true})
 		e.obs.TaskDropped()
-		return id
 	}
-	e.pending[id] = t
-	t.elem = e.queue.PushBack(t)
-	e.cond.Signal()
-	e.mu.Unlock()
 	return id
 }
 
@@ -317,14 +312,14 @@ func newID() string {
 // timeout waits forever) or ctx is done (ctx.Err()). An unknown, expired or
 // cancelled-away id gives ErrNotFound.
 func (e *Executor[T]) Wait(ctx context.Context, id string, timeout time.Duration) (*Result[T], error) {
-	e.mu.Lock()
-	if r := e.acquireLocked(id); r != nil {
-		e.mu.Unlock()
-		return r, nil
-	}
-	t, ok := e.pending[id]
-	e.mu.Unlock()
+	// Pending first, then the store: a finishing task is stored before it
+	// leaves pending (settle), so a task that is not pending any more is
+	// already stored, unless its result is gone for good.
+	t, ok := e.run.lookup(id)
 	if !ok {
+		if r := e.store.acquire(id); r != nil {
+			return r, nil
+		}
 		return nil, ErrNotFound
 	}
 
@@ -335,16 +330,13 @@ func (e *Executor[T]) Wait(ctx context.Context, id string, timeout time.Duration
 		expired = timer.C
 	}
 	select {
-	case <-t.done:
+	case <-t.done: // closed after the result was stored
 	case <-expired:
 		return nil, ErrWaitTimeout
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if r := e.acquireLocked(id); r != nil {
+	if r := e.store.acquire(id); r != nil {
 		return r, nil
 	}
 	return nil, ErrNotFound // evicted between completion and now
@@ -353,27 +345,17 @@ func (e *Executor[T]) Wait(ctx context.Context, id string, timeout time.Duration
 // Created returns when task id was submitted, while it is queued or
 // running. It reports false once the task has finished or if id is unknown.
 func (e *Executor[T]) Created(id string) (time.Time, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if t, ok := e.pending[id]; ok {
-		return t.created, true
+	t, ok := e.run.lookup(id)
+	if !ok {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	return t.Created, true
 }
 
 // MarkRead records that the result of task id was read (streamed to a
 // client), so that Stats no longer counts it as unread. Unknown ids are
 // ignored.
-func (e *Executor[T]) MarkRead(id string) {
-	e.mu.Lock()
-	if en, ok := e.results[id]; ok && !en.read {
-		en.read = true
-		if !isZero(en.value) {
-			e.unread--
-		}
-	}
-	e.mu.Unlock()
-}
+func (e *Executor[T]) MarkRead(id string) { e.store.markRead(id) }
 
 // Stats is a snapshot of an Executor's work.
 type Stats struct {
@@ -385,12 +367,15 @@ type Stats struct {
 	Unread int
 }
 
-// Stats returns a snapshot of the executor's queue, workers and store.
+// Stats returns a snapshot of the executor's queue, workers and store,
+// taken under both locks so that a task finishing meanwhile is counted
+// once: running or stored.
 func (e *Executor[T]) Stats() Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s := Stats{Queued: e.queue.Len(), Stored: len(e.results), Unread: e.unread}
-	s.Running = len(e.pending) - s.Queued
+	e.run.mu.Lock()
+	defer e.run.mu.Unlock()
+	var s Stats
+	s.Queued, s.Running = e.run.countsLocked()
+	s.Stored, s.Unread = e.store.counts()
 	return s
 }
 
@@ -406,30 +391,28 @@ func (e *Executor[T]) Stats() Stats {
 // It reports whether the task is (now) cancelled or gone, which is always
 // true: unlike Python's tasks, ours can be interrupted at any point.
 func (e *Executor[T]) Cancel(id string) bool {
-	e.mu.Lock()
-	if en, ok := e.results[id]; ok {
-		e.removeLocked(en)
-		e.mu.Unlock()
-		e.log.Debug("result_evicted", "task_id", id, "reason", "cancel")
-		e.closer.add(en)
-		return true
-	}
-	t, ok := e.pending[id]
+	e.run.mu.Lock()
+	t, ok := e.run.pending[id]
 	if !ok {
-		e.mu.Unlock()
+		e.run.mu.Unlock()
+		// Not pending, so stored (settle) or gone.
+		if e.store.evict(id) {
+			e.log.Debug("result_evicted", "task_id", id, "reason", "cancel")
+		}
 		return true
 	}
-	t.cancelled = true
-	t.cancel()
 	dropped := t.elem != nil
 	if dropped { // still queued: it will never run
-		e.queue.Remove(t.elem)
+		e.run.queue.Remove(t.elem)
 		t.elem = nil
-		e.storeLocked(t, *new(T), nil, true)
-		close(t.done)
+		e.dropLocked(t)
+	} else { // running: settleLocked reads the flag under the same lock
+		t.cancelled = true
+		t.cancel()
 	}
-	e.mu.Unlock()
+	e.run.mu.Unlock()
 	if dropped {
+		close(t.done)
 		e.obs.TaskDropped()
 	}
 	e.log.Debug("task_cancelled", "task_id", id, "queued", dropped)
@@ -443,38 +426,19 @@ func (e *Executor[T]) Cancel(id string) bool {
 // Waits in progress return. Close is idempotent.
 func (e *Executor[T]) Close() {
 	e.closeOnce.Do(func() {
-		e.mu.Lock()
-		e.closed = true
-		dropped := 0
-		for el := e.queue.Front(); el != nil; el = e.queue.Front() {
-			t := e.queue.Remove(el).(*task[T])
-			t.elem = nil
-			t.cancelled = true
-			t.cancel()
-			e.storeLocked(t, *new(T), nil, true)
-			close(t.done)
-			dropped++
+		e.run.mu.Lock()
+		dropped := e.run.closeLocked()
+		for _, t := range dropped {
+			e.dropLocked(t)
 		}
-		e.cond.Broadcast()
-		e.mu.Unlock()
-		for range dropped {
+		e.run.mu.Unlock()
+		for _, t := range dropped {
+			close(t.done)
 			e.obs.TaskDropped()
 		}
 
 		e.cancelBase() // cancels every running task
 		e.workers.Wait()
-		close(e.stopSweep)
-		<-e.sweepDone
-
-		e.mu.Lock()
-		stored := e.results
-		e.results = make(map[string]*entry[T])
-		e.expiry = expiryQueue[T]{}
-		e.unread = 0
-		e.mu.Unlock()
-		for _, en := range stored {
-			e.closer.add(en)
-		}
-		e.closer.stop()
+		e.store.close()
 	})
 }

@@ -486,7 +486,7 @@ func TestExpiryQueue(t *testing.T) {
 	}
 	var live []*entry[*arrowbridge.Table]
 	for i := range 100_000 {
-		en := &entry[*arrowbridge.Table]{id: fmt.Sprint(i)}
+		en := &entry[*arrowbridge.Table]{Finished: Finished[*arrowbridge.Table]{Info: Info{ID: fmt.Sprint(i)}}}
 		q.push(en)
 		live = append(live, en)
 		if i%3 == 1 { // removed early, like a cancelled result
@@ -497,7 +497,7 @@ func TestExpiryQueue(t *testing.T) {
 				live = live[1:]
 			}
 			if got := q.front(); got != live[0] {
-				t.Fatalf("front is %s, want %s", got.id, live[0].id)
+				t.Fatalf("front is %s, want %s", got.ID, live[0].ID)
 			}
 			live[0].removed = true
 			live = live[1:]
@@ -505,5 +505,41 @@ func TestExpiryQueue(t *testing.T) {
 	}
 	if n := len(q.entries); n > 2*len(live)+64 {
 		t.Errorf("%d slots for %d entries", n, len(live))
+	}
+}
+
+// TestWaitSeesFinishingTasks: a finishing task is handed from the running
+// tasks to the store without a moment in neither (settleLocked), so a Wait
+// racing with the hand-over never answers ErrNotFound.
+func TestWaitSeesFinishingTasks(t *testing.T) {
+	h := start(t, Options{Threads: 4})
+	const n = 300
+	var wg sync.WaitGroup
+	for i := range n {
+		id := h.Submit(func(context.Context) (*arrowbridge.Table, error) {
+			if i%2 == 0 {
+				return newTable(h.mem, 1), nil
+			}
+			return nil, errors.New("odd")
+		})
+		wg.Go(func() {
+			for {
+				r, err := h.Wait(context.Background(), id, 0)
+				switch {
+				case err == nil:
+					r.Release()
+					return
+				case errors.Is(err, ErrWaitTimeout): // still pending
+					runtime.Gosched()
+				default:
+					t.Errorf("Wait(%s) = %v while the task finished", id, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if s := h.Stats(); s.Stored != n || s.Queued+s.Running != 0 {
+		t.Errorf("stats %+v, want %d stored", s, n)
 	}
 }
