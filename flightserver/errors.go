@@ -326,22 +326,6 @@ func (e *Error) Stream(ss grpc.ServerStream) error {
 	return e.GRPCStatus().Err()
 }
 
-// ErrorInfoFromTrailer decodes the ErrorInfo that a failed call carried in
-// its grpc-status-details-bin trailer. It reports false when the trailer is
-// missing or is not ErrorInfo JSON. With grpc-go, collect the trailer with
-// the grpc.Trailer call option (unary) or ClientStream.Trailer (streams).
-func ErrorInfoFromTrailer(md metadata.MD) (*ErrorInfo, bool) {
-	vals := md.Get(TrailerErrorInfo)
-	if len(vals) == 0 {
-		return nil, false
-	}
-	var info ErrorInfo
-	if err := json.Unmarshal([]byte(vals[0]), &info); err != nil {
-		return nil, false
-	}
-	return &info, true
-}
-
 // Messages of the errors the server sends. They match gooddata-flexconnect
 // where it has one.
 const (

@@ -1,4 +1,4 @@
-package flightserver_test
+package flighttest_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
-	"github.com/flexfun-script/flexfun-script/flightserver"
+	"github.com/flexfun-script/flexfun-script/flightserver/flighttest"
 )
 
 // A client reads GoodData's ErrorInfo from the trailer of a failed call.
@@ -31,7 +31,7 @@ func ExampleErrorInfoFromTrailer() {
 	_, err = client.GetFlightInfo(context.Background(), desc, grpc.Trailer(&trailer))
 	if err != nil {
 		st := status.Convert(err)
-		if info, ok := flightserver.ErrorInfoFromTrailer(trailer); ok {
+		if info, ok := flighttest.ErrorInfoFromTrailer(trailer); ok {
 			fmt.Println(st.Code(), info.Code, info.Msg, info.Detail)
 		}
 	}
