@@ -137,7 +137,7 @@ func (e *Executor[T]) finish(t *task[T], value T, err error) Outcome {
 	return outcome
 }
 
-// drop records t, which will never run, as cancelled. e.run.mu must be
+// dropLocked records t, which will never run, as cancelled. e.run.mu must be
 // held; the caller then closes t.done.
 func (e *Executor[T]) dropLocked(t *task[T]) {
 	t.cancelled = true

@@ -208,7 +208,7 @@ type Options struct {
 // (queue, pending tasks, workers; running.go) and the stored results
 // (results, expiry, closers; store.go). Where one operation needs both, it
 // takes the running lock first, then the store's, never the other way.
-// The hand-over of a finishing task between them is described at settle.
+// The hand-over of a finishing task between them is described at settleLocked.
 type Executor[T Releaser] struct {
 	log *slog.Logger
 	obs Observer
@@ -313,7 +313,7 @@ func newID() string {
 // cancelled-away id gives ErrNotFound.
 func (e *Executor[T]) Wait(ctx context.Context, id string, timeout time.Duration) (*Result[T], error) {
 	// Pending first, then the store: a finishing task is stored before it
-	// leaves pending (settle), so a task that is not pending any more is
+	// leaves pending (settleLocked), so a task that is not pending any more is
 	// already stored, unless its result is gone for good.
 	t, ok := e.run.lookup(id)
 	if !ok {
@@ -395,7 +395,7 @@ func (e *Executor[T]) Cancel(id string) bool {
 	t, ok := e.run.pending[id]
 	if !ok {
 		e.run.mu.Unlock()
-		// Not pending, so stored (settle) or gone.
+		// Not pending, so stored (settleLocked) or gone.
 		if e.store.evict(id) {
 			e.log.Debug("result_evicted", "task_id", id, "reason", "cancel")
 		}
