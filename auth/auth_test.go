@@ -67,7 +67,7 @@ func serve(t *testing.T, opts Options) *harness {
 	opts.Logger = logger
 	opts.OnReject = func() { h.rejects.Add(1) }
 	a := New(opts)
-	exec := tasks.New(tasks.Options{Threads: 2, Logger: logger})
+	exec := tasks.New[*arrowbridge.Table](tasks.Options{Threads: 2, Logger: logger})
 	srv := flightserver.New(flightserver.Options{Catalog: catalog{h.fun}, Executor: exec, Logger: logger})
 	gs := flightserver.NewGRPCServer(srv, a.ServerOptions()...)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")

@@ -292,7 +292,7 @@ func (r *Registry) loadState(path string, env *Env, old fileState) fileState {
 			st.since = old.since
 		}
 	}
-	st.digest, _ = digestFiles(st.watchedFiles(path))
+	st.digest = digestFiles(st.watchedFiles(path))
 	return st
 }
 

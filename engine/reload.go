@@ -84,7 +84,7 @@ func (r *Registry) staleFiles(prev *catalog, files []string, force bool) map[str
 			stale[path] = true
 			continue
 		}
-		if digest, _ := digestFiles(old.watchedFiles(path)); digest != old.digest {
+		if digestFiles(old.watchedFiles(path)) != old.digest {
 			stale[path] = true
 		}
 	}

@@ -14,6 +14,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/flexfun"
+	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
 // Code is a GoodData error code, carried in ErrorInfo.Code. Its lower 16
@@ -322,18 +326,84 @@ func (e *Error) Stream(ss grpc.ServerStream) error {
 	return e.GRPCStatus().Err()
 }
 
-// ErrorInfoFromTrailer decodes the ErrorInfo that a failed call carried in
-// its grpc-status-details-bin trailer. It reports false when the trailer is
-// missing or is not ErrorInfo JSON. With grpc-go, collect the trailer with
-// the grpc.Trailer call option (unary) or ClientStream.Trailer (streams).
-func ErrorInfoFromTrailer(md metadata.MD) (*ErrorInfo, bool) {
-	vals := md.Get(TrailerErrorInfo)
-	if len(vals) == 0 {
-		return nil, false
+// Messages of the errors the server sends. They match gooddata-flexconnect
+// where it has one.
+const (
+	msgNotJSON          = "Incorrect FlexConnect function invocation. The invocation payload is not a valid JSON."
+	msgNoFunctionName   = "Incorrect FlexConnect function invocation. The invocation payload does not specify 'functionName'."
+	msgParamsNotObject  = "Incorrect FlexConnect function invocation. The invocation payload's 'parameters' is not a JSON object."
+	msgColumnsNotList   = "Incorrect FlexConnect function invocation. The invocation payload's 'parameters.columns' is not a list of strings."
+	msgUnknownFunction  = "Unsupported FlexConnect function '%s'."
+	msgTicketNotJSON    = "Incorrect ticket payload. The ticket payload is not a valid JSON."
+	msgTicketNoTaskID   = "Incorrect ticket payload. The ticket payload does not specify 'task_id'."
+	msgResultMissing    = "Unable to serve data for task '%s'. The task result is not present."
+	msgTimeout          = "GetFlightInfo timed out while waiting for task %s."
+	msgCancelledResult  = "FlexConnect function invocation was cancelled. Invocation task was: '%s'."
+	msgTaskFailed       = "There was an error while running task: "
+	msgTaskFailedNoText = "There was an error while running task."
+	msgShuttingDown     = "Server is shutting down."
+	msgNoAuth           = "This service does not have an authentication mechanism enabled."
+	msgNoCommand        = "Incorrect FlexConnect function invocation. Flight descriptor must contain command with the invocation payload."
+	msgPoll             = "Work in progress. Retry."
+	msgNoSuchTask       = "Task with id '%s' does not exist."
+	msgCancelled        = "FlexConnect function invocation was cancelled."
+	msgBadSchema        = "The result schema of function '%s' cannot be encoded: %v"
+)
+
+// internalError returns an INTERNAL error: a fault of the server or of a
+// function's definition, not of the request.
+func internalError(msg string) *Error {
+	return NewError(codes.Internal, StatusInternal, ErrorInfo{Code: CodeInternalError, Msg: msg})
+}
+
+// failed returns an UNKNOWN/Failed error, GoodData's "user error".
+func failed(code Code, msg string) *Error {
+	return NewError(codes.Unknown, StatusFailed, ErrorInfo{Code: code, Msg: msg})
+}
+
+// timeoutError is the TIMEOUT error of a call that passed its deadline.
+func timeoutError(id string) *Error {
+	return NewError(codes.DeadlineExceeded, StatusTimedOut, ErrorInfo{Code: CodeTimeout, Msg: fmt.Sprintf(msgTimeout, id)})
+}
+
+// resultError returns the error that a failed or cancelled result of task
+// id answers with, or nil for a table.
+func resultError(id string, res *tasks.Result[*arrowbridge.Table]) error {
+	if res.Cancelled {
+		return failed(CodeCommandCancelled, fmt.Sprintf(msgCancelledResult, id))
 	}
-	var info ErrorInfo
-	if err := json.Unmarshal([]byte(vals[0]), &info); err != nil {
-		return nil, false
+	if res.Err != nil {
+		return taskError(id, res.Err)
 	}
-	return &info, true
+	return nil
+}
+
+// taskError maps the error of a function call to its Flight error, as
+// gooddata-flexconnect does for Python exceptions: a bad request is
+// BAD_ARGUMENT, a script failure COMMAND_FAILED with the backtrace as
+// detail, an *Error passes through unchanged.
+func taskError(id string, err error) *Error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e
+	}
+	if e, ok := errors.AsType[*flexfun.BadRequestError](err); ok {
+		return failed(CodeBadArgument, e.Msg)
+	}
+	if e, ok := errors.AsType[*flexfun.ScriptError](err); ok {
+		return NewError(codes.Unknown, StatusFailed, ErrorInfo{Code: CodeCommandFailed, Msg: taskFailedMsg(e.Msg), Detail: e.Backtrace})
+	}
+	if e, ok := errors.AsType[*flexfun.CancelledError](err); ok {
+		if errors.Is(e.Cause, context.DeadlineExceeded) {
+			return NewError(codes.DeadlineExceeded, StatusTimedOut, ErrorInfo{Code: CodeTimeout, Msg: fmt.Sprintf(msgTimeout, id)})
+		}
+		return failed(CodeCommandCancelled, fmt.Sprintf(msgCancelledResult, id))
+	}
+	return failed(CodeCommandFailed, taskFailedMsg(err.Error()))
+}
+
+func taskFailedMsg(text string) string {
+	if text == "" {
+		return msgTaskFailedNoText
+	}
+	return msgTaskFailed + text
 }

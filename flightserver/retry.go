@@ -3,8 +3,6 @@ package flightserver
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -51,34 +49,4 @@ func descriptorBase64(d *flight.FlightDescriptor) string {
 		panic(fmt.Sprintf("flightserver: marshal descriptor: %v", err))
 	}
 	return base64.StdEncoding.EncodeToString(b)
-}
-
-// ParseRetryInfo decodes the body of a POLL error (ErrorInfo.Body), for
-// clients of the polling extension.
-func ParseRetryInfo(body []byte) (*RetryInfo, error) {
-	var raw struct {
-		Retry  *string `json:"retry_descriptor"`
-		Cancel *string `json:"cancel_descriptor"`
-	}
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("decode RetryInfo: %w", err)
-	}
-	if raw.Retry == nil || raw.Cancel == nil {
-		return nil, errors.New("decode RetryInfo: retry_descriptor or cancel_descriptor missing")
-	}
-	r := &RetryInfo{}
-	for _, d := range []struct {
-		b64 string
-		out **flight.FlightDescriptor
-	}{{*raw.Retry, &r.RetryDescriptor}, {*raw.Cancel, &r.CancelDescriptor}} {
-		b, err := base64.StdEncoding.DecodeString(d.b64)
-		if err != nil {
-			return nil, fmt.Errorf("decode RetryInfo descriptor: %w", err)
-		}
-		*d.out = &flight.FlightDescriptor{}
-		if err := proto.Unmarshal(b, *d.out); err != nil {
-			return nil, fmt.Errorf("decode RetryInfo descriptor: %w", err)
-		}
-	}
-	return r, nil
 }

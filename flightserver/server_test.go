@@ -80,7 +80,7 @@ func simpleTable(mem memory.Allocator) *arrowbridge.Table {
 type env struct {
 	mem    *memory.CheckedAllocator
 	srv    *Server
-	exec   *tasks.Executor
+	exec   *tasks.Executor[*arrowbridge.Table]
 	client flight.Client
 	addr   string
 	logs   *syncbuf.Buffer
@@ -94,7 +94,7 @@ func startEnv(t *testing.T, opts Options, mk func(mem memory.Allocator) []Functi
 	before := runtime.NumGoroutine()
 	e := &env{mem: memory.NewCheckedAllocator(memory.NewGoAllocator()), logs: new(syncbuf.Buffer)}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.exec = tasks.New(tasks.Options{Threads: 4, Logger: logger})
+	e.exec = tasks.New[*arrowbridge.Table](tasks.Options{Threads: 4, Logger: logger})
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -462,7 +462,7 @@ func wantError(t *testing.T, err error, trailer metadata.MD, code codes.Code, ms
 	if v := trailer.Get(TrailerArrowStatusDetail); flightStatus != "" && (len(v) != 1 || v[0] != flightStatus) {
 		t.Errorf("x-arrow-status-detail-bin = %q, want %s", v, flightStatus)
 	}
-	info, ok := ErrorInfoFromTrailer(trailer)
+	info, ok := trailerErrorInfo(trailer)
 	if wantCode == 0 && flightStatus == "" {
 		if ok {
 			t.Errorf("unexpected ErrorInfo %+v", info)
@@ -476,6 +476,18 @@ func wantError(t *testing.T, err error, trailer metadata.MD, code codes.Code, ms
 		t.Errorf("ErrorInfo = %+v, want code %v and msg %s", info, wantCode, msgRE)
 	}
 	return info
+}
+
+// trailerErrorInfo decodes the ErrorInfo in a failed call's trailer, as
+// flighttest.ErrorInfoFromTrailer does (which this package's tests cannot
+// import: it imports this package).
+func trailerErrorInfo(md metadata.MD) (*ErrorInfo, bool) {
+	vals := md.Get(TrailerErrorInfo)
+	var info ErrorInfo
+	if len(vals) == 0 || json.Unmarshal([]byte(vals[0]), &info) != nil {
+		return nil, false
+	}
+	return &info, true
 }
 
 func TestGetFlightInfoErrors(t *testing.T) {

@@ -59,9 +59,6 @@ func (h *Health) SetModule(name string, err error) {
 	h.modules[name] = err
 }
 
-// Live reports whether no module has a problem.
-func (h *Health) Live() bool { return len(h.Problems()) == 0 }
-
 // Problems returns the modules that have a problem, by name.
 func (h *Health) Problems() map[string]error {
 	h.mu.Lock()

@@ -48,7 +48,7 @@ func value(text, series string) float64 {
 
 func TestTaskMetrics(t *testing.T) {
 	m := New()
-	exec := tasks.New(tasks.Options{Threads: 1, Observer: m, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	exec := tasks.New[*arrowbridge.Table](tasks.Options{Threads: 1, Observer: m, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer exec.Close()
 
 	ok := exec.Submit(func(context.Context) (*arrowbridge.Table, error) { return &arrowbridge.Table{}, nil })

@@ -114,17 +114,6 @@ type FlexFunConfig struct {
 	LoadTimeout time.Duration
 }
 
-// Default returns the configuration used with no files and no environment:
-// every default, and no functions.
-func Default() *Config {
-	c, err := Load(nil, nil)
-	if err != nil {
-		// The defaults validate by construction; the tests check it.
-		panic("settings: defaults do not validate: " + err.Error())
-	}
-	return c
-}
-
 // Origin reports where the value at the given path of Raw came from: a
 // file name, or "environment GOODDATA_FLIGHT_..." for an environment
 // variable. It returns "" for a path that was not set. Callers use it to

@@ -97,12 +97,15 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("Raw = %#v, want only an empty server section", c.Raw)
 	}
 
-	d := Default()
+	d, err := Load(nil, nil) // the defaults validate by construction
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(d.Server, want) || !reflect.DeepEqual(d.FlexFun, wantFF) {
-		t.Errorf("Default() = %+v %+v, want the defaults", d.Server, d.FlexFun)
+		t.Errorf("Load(nil, nil) = %+v %+v, want the defaults", d.Server, d.FlexFun)
 	}
 	if len(d.Raw) != 0 || len(d.Files) != 0 || d.EnumeratedTokens != nil {
-		t.Errorf("Default() Raw=%v Files=%v tokens=%v, want all empty", d.Raw, d.Files, d.EnumeratedTokens)
+		t.Errorf("Load(nil, nil) Raw=%v Files=%v tokens=%v, want all empty", d.Raw, d.Files, d.EnumeratedTokens)
 	}
 }
 

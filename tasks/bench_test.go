@@ -13,7 +13,7 @@ import (
 // parallel variant runs 8 callers per CPU, as a busy server does.
 func BenchmarkSubmitWait(b *testing.B) {
 	nothing := func(context.Context) (*arrowbridge.Table, error) { return nil, nil }
-	call := func(b *testing.B, e *Executor) {
+	call := func(b *testing.B, e *Executor[*arrowbridge.Table]) {
 		r, err := e.Wait(context.Background(), e.Submit(nothing), -1)
 		if err != nil {
 			b.Fatal(err)
@@ -22,14 +22,14 @@ func BenchmarkSubmitWait(b *testing.B) {
 		e.Cancel(r.ID) // keep the store small
 	}
 	b.Run("serial", func(b *testing.B) {
-		e := New(Options{Logger: slog.New(slog.DiscardHandler)})
+		e := New[*arrowbridge.Table](Options{Logger: slog.New(slog.DiscardHandler)})
 		defer e.Close()
 		for b.Loop() {
 			call(b, e)
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
-		e := New(Options{Logger: slog.New(slog.DiscardHandler)})
+		e := New[*arrowbridge.Table](Options{Logger: slog.New(slog.DiscardHandler)})
 		defer e.Close()
 		b.SetParallelism(8)
 		b.RunParallel(func(pb *testing.PB) {

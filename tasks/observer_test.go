@@ -66,7 +66,7 @@ func TestObserver(t *testing.T) {
 
 	// One success, one failure, one cancelled while running, one dropped
 	// while queued.
-	ok := h.SubmitSpec(Spec{Name: "ok", Cmd: []byte(`{"functionName":"ok"}`), Run: func(context.Context) (*arrowbridge.Table, error) {
+	ok := h.SubmitSpec(Spec[*arrowbridge.Table]{Name: "ok", Cmd: []byte(`{"functionName":"ok"}`), Run: func(context.Context) (*arrowbridge.Table, error) {
 		time.Sleep(5 * time.Millisecond)
 		return newTable(h.mem, 2), nil
 	}})

@@ -6,7 +6,7 @@
 // FIFO queue, and a store of finished results that are evicted a fixed time
 // (the TTL) after completion:
 //
-//	exec := tasks.New(tasks.Options{Threads: 32, ResultTTL: time.Minute})
+//	exec := tasks.New[*arrowbridge.Table](tasks.Options{Threads: 32, ResultTTL: time.Minute})
 //	defer exec.Close()
 //
 //	id := exec.Submit(func(ctx context.Context) (*arrowbridge.Table, error) {
@@ -14,7 +14,10 @@
 //	})
 //	res, err := exec.Wait(ctx, id, 3*time.Minute)
 //	if err != nil { ... } // ErrWaitTimeout, ErrNotFound, or ctx.Err()
-//	defer res.Release()   // the table stays valid until then
+//	defer res.Release()   // res.Value stays valid until then
+//
+// The executor is generic over what a task produces (T, a Releaser such as
+// *arrowbridge.Table): it only keeps values and releases them.
 //
 // Cancelling a task cancels the context its run function receives, so a
 // runtime that honours the context really stops. Cancelling a finished task
@@ -22,7 +25,7 @@
 // (gooddata-flight-server), see Executor.Cancel.
 //
 // Results are reference counted: every Result returned by Wait holds a
-// reference, and a table is released only once it has been evicted and
+// reference, and a value is released only once it has been evicted and
 // every reader has called Release, so eviction never frees data that a
 // reader is still streaming. Evicted results are handed to a small pool of
 // closer goroutines (Options.CloseThreads), so a slow release never holds up
@@ -34,19 +37,14 @@
 package tasks
 
 import (
-	"container/list"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/flexfun-script/flexfun-script/arrowbridge"
 )
 
 // Defaults for the zero values of Options.
@@ -67,8 +65,41 @@ var (
 	ErrWaitTimeout = errors.New("tasks: timed out waiting for task")
 )
 
+// Releaser is what a task produces: a value that holds resources until
+// Release is called, such as *arrowbridge.Table. Its zero value (a nil
+// pointer) stands for no value and is never released.
+type Releaser interface {
+	comparable
+	Release()
+}
+
+// isZero reports whether v is T's zero value: no value.
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
+// Info identifies a task: what it runs and when it was submitted.
+type Info struct {
+	ID      string    // 32 lower-case hex characters
+	Name    string    // Spec.Name
+	Cmd     []byte    // Spec.Cmd; read-only
+	Created time.Time // when the task was submitted
+}
+
+// Finished is what a finished task leaves: at most one of Value (success),
+// Err (failure) and Cancelled is set; none is when the task returned
+// neither a value nor an error.
+type Finished[T Releaser] struct {
+	Info
+	Value     T
+	Err       error
+	Cancelled bool
+	Completed time.Time // when it finished (or was cancelled)
+}
+
 // Spec describes a task to SubmitSpec.
-type Spec struct {
+type Spec[T Releaser] struct {
 	// Name says what the task runs, for example the function's name. It is
 	// kept on the Result.
 	Name string
@@ -77,7 +108,7 @@ type Spec struct {
 	// modify it after submitting.
 	Cmd []byte
 	// Run does the work. Required.
-	Run RunFunc
+	Run RunFunc[T]
 }
 
 // Outcome is how a task that ran ended.
@@ -85,7 +116,7 @@ type Outcome int
 
 // Outcomes of a task that ran.
 const (
-	Succeeded Outcome = iota // it returned a table
+	Succeeded Outcome = iota // it returned a value
 	Failed                   // it returned an error (or panicked)
 	Cancelled                // it was cancelled while running, or the executor closed
 )
@@ -142,10 +173,10 @@ func (nopObserver) ResultEvicted()                                     {}
 func (nopObserver) ResultClosed()                                      {}
 
 // RunFunc is the work of one task. It should return promptly once ctx is
-// cancelled. A table it returns becomes owned by the Executor, which
+// cancelled. A value it returns becomes owned by the Executor, which
 // releases it at once if run also returned an error or the task was
 // cancelled.
-type RunFunc func(ctx context.Context) (*arrowbridge.Table, error)
+type RunFunc[T Releaser] func(ctx context.Context) (T, error)
 
 // Options configures an Executor. The zero value is usable.
 type Options struct {
@@ -170,149 +201,68 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Result is the outcome of a finished task: exactly one of Table (success),
-// Err (failure) and Cancelled is set.
-//
-// A Result returned by Wait holds a reference to the stored result: the
-// Table stays valid until Release is called, even if the result is evicted
-// meanwhile. A Result is safe for concurrent use; Table is read-only.
-type Result struct {
-	ID        string
-	Name      string // Spec.Name
-	Cmd       []byte // Spec.Cmd; read-only
-	Table     *arrowbridge.Table
-	Err       error
-	Cancelled bool
-	Created   time.Time // when the task was submitted
-	Completed time.Time // when it finished (or was cancelled)
-
-	entry    *entry
-	released atomic.Bool
-}
-
-// Release gives up this reader's reference. It is safe to call more than
-// once; only the first call counts.
-func (r *Result) Release() {
-	if r == nil || r.entry == nil || !r.released.CompareAndSwap(false, true) {
-		return
-	}
-	r.entry.unref()
-}
-
-// entry is a stored result and its reference count. The store holds one
-// reference while the entry is in Executor.results; each reader holds one.
-type entry struct {
-	id        string
-	name      string
-	cmd       []byte
-	read      bool // MarkRead was called; guarded by Executor.mu
-	removed   bool // out of the store, maybe still in Executor.expiry; guarded by Executor.mu
-	table     *arrowbridge.Table
-	err       error
-	cancelled bool
-	created   time.Time
-	completed time.Time
-	expires   time.Time
-	refs      atomic.Int64
-}
-
-// unref drops one reference and releases the table with the last one.
-func (e *entry) unref() {
-	if e.refs.Add(-1) == 0 && e.table != nil {
-		e.table.Release()
-	}
-}
-
-// task is a submitted task that has not finished yet.
-type task struct {
-	id        string
-	name      string
-	cmd       []byte
-	run       RunFunc
-	created   time.Time
-	ctx       context.Context
-	cancel    context.CancelFunc
-	elem      *list.Element // position in the queue while queued, else nil
-	cancelled bool          // Cancel was called (or the executor closed)
-	done      chan struct{} // closed once the result is stored
-}
-
 // Executor runs tasks on a bounded pool of goroutines and stores their
 // results. All its methods are safe for concurrent use.
-type Executor struct {
-	threads  int
-	ttl      time.Duration
-	sweepInt time.Duration
-	log      *slog.Logger
-	obs      Observer
-	now      func() time.Time
-	closer   *closer
+//
+// Its state is in two parts, each with its own lock: the running tasks
+// (queue, pending tasks, workers; running.go) and the stored results
+// (results, expiry, closers; store.go). Where one operation needs both, it
+// takes the running lock first, then the store's, never the other way.
+// The hand-over of a finishing task between them is described at settleLocked.
+type Executor[T Releaser] struct {
+	log *slog.Logger
+	obs Observer
+	now func() time.Time
 
 	base       context.Context // parent of every task context
 	cancelBase context.CancelFunc
 
-	mu      sync.Mutex
-	cond    *sync.Cond // signalled when the queue grows or the executor closes
-	queue   *list.List // of *task, FIFO
-	pending map[string]*task
-	results map[string]*entry
-	expiry  expiryQueue // stored entries in expiry order
-	unread  int         // stored entries with a table and not read
-	closed  bool
+	run   running[T]
+	store *store[T]
 
 	workers   sync.WaitGroup
-	stopSweep chan struct{}
-	sweepDone chan struct{}
 	closeOnce sync.Once
 }
 
-// New starts an Executor: its worker goroutines and its result sweeper.
-// Call Close to stop them.
-func New(opts Options) *Executor {
-	e := &Executor{
-		threads:   opts.Threads,
-		ttl:       opts.ResultTTL,
-		sweepInt:  opts.SweepInterval,
-		log:       opts.Logger,
-		now:       opts.Now,
-		queue:     list.New(),
-		pending:   make(map[string]*task),
-		results:   make(map[string]*entry),
-		stopSweep: make(chan struct{}),
-		sweepDone: make(chan struct{}),
-	}
-	if e.threads <= 0 {
-		e.threads = DefaultThreads
-	}
-	if e.ttl <= 0 {
-		e.ttl = DefaultResultTTL
-	}
-	if e.sweepInt <= 0 {
-		e.sweepInt = DefaultSweepInterval
-	}
-	if e.log == nil {
-		e.log = slog.Default()
-	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	e.obs = opts.Observer
-	if e.obs == nil {
-		e.obs = nopObserver{}
-	}
-	closeThreads := opts.CloseThreads
-	if closeThreads <= 0 {
-		closeThreads = DefaultCloseThreads
-	}
-	e.closer = newCloser(closeThreads, e.obs)
-	e.cond = sync.NewCond(&e.mu)
+// New starts an Executor: its worker goroutines, its result sweeper and
+// its closers. Call Close to stop them.
+func New[T Releaser](opts Options) *Executor[T] {
+	opts = withDefaults(opts)
+	e := &Executor[T]{log: opts.Logger, obs: opts.Observer, now: opts.Now}
+	e.run.init()
+	e.store = newStore[T](opts)
 	e.base, e.cancelBase = context.WithCancel(context.Background())
-	e.workers.Add(e.threads)
-	for range e.threads {
+	e.workers.Add(opts.Threads)
+	for range opts.Threads {
 		go e.work()
 	}
-	go e.sweep()
 	return e
+}
+
+// withDefaults fills in the zero values of opts.
+func withDefaults(opts Options) Options {
+	if opts.Threads <= 0 {
+		opts.Threads = DefaultThreads
+	}
+	if opts.CloseThreads <= 0 {
+		opts.CloseThreads = DefaultCloseThreads
+	}
+	if opts.ResultTTL <= 0 {
+		opts.ResultTTL = DefaultResultTTL
+	}
+	if opts.SweepInterval <= 0 {
+		opts.SweepInterval = DefaultSweepInterval
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return opts
 }
 
 type idKey struct{}
@@ -325,7 +275,7 @@ func IDFromContext(ctx context.Context) (string, bool) {
 }
 
 // Submit is SubmitSpec(Spec{Run: run}).
-func (e *Executor) Submit(run RunFunc) string { return e.SubmitSpec(Spec{Run: run}) }
+func (e *Executor[T]) Submit(run RunFunc[T]) string { return e.SubmitSpec(Spec[T]{Run: run}) }
 
 // SubmitSpec queues spec.Run and returns the new task's id: 32 lower-case
 // hex characters. Run receives a context that carries the id
@@ -333,25 +283,16 @@ func (e *Executor) Submit(run RunFunc) string { return e.SubmitSpec(Spec{Run: ru
 // executor closes.
 //
 // After Close, the task does not run and is recorded as cancelled.
-func (e *Executor) SubmitSpec(spec Spec) string {
+func (e *Executor[T]) SubmitSpec(spec Spec[T]) string {
 	id := newID()
-	t := &task{id: id, name: spec.Name, cmd: spec.Cmd, run: spec.Run, created: e.now(), done: make(chan struct{})}
+	t := &task[T]{Info: Info{ID: id, Name: spec.Name, Cmd: spec.Cmd, Created: e.now()}, run: spec.Run, done: make(chan struct{})}
 	t.ctx, t.cancel = context.WithCancel(context.WithValue(e.base, idKey{}, id))
-
 	e.obs.TaskQueued()
-	e.mu.Lock()
-	if e.closed {
+	if !e.run.enqueue(t) { // closed
 		t.cancel()
-		e.storeLocked(t, nil, nil, true)
-		close(t.done)
-		e.mu.Unlock()
+		e.store.put(Finished[T]{Info: t.Info, Cancelled: true})
 		e.obs.TaskDropped()
-		return id
 	}
-	e.pending[id] = t
-	t.elem = e.queue.PushBack(t)
-	e.cond.Signal()
-	e.mu.Unlock()
 	return id
 }
 
@@ -364,21 +305,21 @@ func newID() string {
 }
 
 // Wait returns the result of task id, holding a reference to it: call
-// Release on the result when done with its Table.
+// Release on the result when done with its Value.
 //
 // A stored result is returned at once. For a queued or running task, Wait
 // blocks until it finishes, the timeout passes (ErrWaitTimeout; a negative
 // timeout waits forever) or ctx is done (ctx.Err()). An unknown, expired or
 // cancelled-away id gives ErrNotFound.
-func (e *Executor) Wait(ctx context.Context, id string, timeout time.Duration) (*Result, error) {
-	e.mu.Lock()
-	if r := e.acquireLocked(id); r != nil {
-		e.mu.Unlock()
-		return r, nil
-	}
-	t, ok := e.pending[id]
-	e.mu.Unlock()
+func (e *Executor[T]) Wait(ctx context.Context, id string, timeout time.Duration) (*Result[T], error) {
+	// Pending first, then the store: a finishing task is stored before it
+	// leaves pending (settleLocked), so a task that is not pending any more is
+	// already stored, unless its result is gone for good.
+	t, ok := e.run.lookup(id)
 	if !ok {
+		if r := e.store.acquire(id); r != nil {
+			return r, nil
+		}
 		return nil, ErrNotFound
 	}
 
@@ -389,131 +330,89 @@ func (e *Executor) Wait(ctx context.Context, id string, timeout time.Duration) (
 		expired = timer.C
 	}
 	select {
-	case <-t.done:
+	case <-t.done: // closed after the result was stored
 	case <-expired:
 		return nil, ErrWaitTimeout
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if r := e.acquireLocked(id); r != nil {
+	if r := e.store.acquire(id); r != nil {
 		return r, nil
 	}
 	return nil, ErrNotFound // evicted between completion and now
 }
 
-// acquireLocked returns a new reader reference to the stored result id, or
-// nil. e.mu must be held.
-func (e *Executor) acquireLocked(id string) *Result {
-	en, ok := e.results[id]
-	if !ok {
-		return nil
-	}
-	en.refs.Add(1)
-	return &Result{
-		ID:        en.id,
-		Name:      en.name,
-		Cmd:       en.cmd,
-		Table:     en.table,
-		Err:       en.err,
-		Cancelled: en.cancelled,
-		Created:   en.created,
-		Completed: en.completed,
-		entry:     en,
-	}
-}
-
 // Created returns when task id was submitted, while it is queued or
 // running. It reports false once the task has finished or if id is unknown.
-func (e *Executor) Created(id string) (time.Time, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if t, ok := e.pending[id]; ok {
-		return t.created, true
+func (e *Executor[T]) Created(id string) (time.Time, bool) {
+	t, ok := e.run.lookup(id)
+	if !ok {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	return t.Created, true
 }
 
 // MarkRead records that the result of task id was read (streamed to a
 // client), so that Stats no longer counts it as unread. Unknown ids are
 // ignored.
-func (e *Executor) MarkRead(id string) {
-	e.mu.Lock()
-	if en, ok := e.results[id]; ok && !en.read {
-		en.read = true
-		if en.table != nil {
-			e.unread--
-		}
-	}
-	e.mu.Unlock()
-}
+func (e *Executor[T]) MarkRead(id string) { e.store.markRead(id) }
 
 // Stats is a snapshot of an Executor's work.
 type Stats struct {
 	Queued  int // tasks waiting for a worker
 	Running int // tasks running
 	Stored  int // results in the store
-	// Unread counts stored results that hold a table and that nobody has
+	// Unread counts stored results that hold a value and that nobody has
 	// marked read (MarkRead): data a client will probably still fetch.
 	Unread int
 }
 
-// Stats returns a snapshot of the executor's queue, workers and store.
-func (e *Executor) Stats() Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s := Stats{Queued: e.queue.Len(), Stored: len(e.results), Unread: e.unread}
-	s.Running = len(e.pending) - s.Queued
+// Stats returns a snapshot of the executor's queue, workers and store,
+// taken under both locks so that a task finishing meanwhile is counted
+// once: running or stored.
+func (e *Executor[T]) Stats() Stats {
+	e.run.mu.Lock()
+	defer e.run.mu.Unlock()
+	var s Stats
+	s.Queued, s.Running = e.run.countsLocked()
+	s.Stored, s.Unread = e.store.counts()
 	return s
-}
-
-// removeLocked takes en out of the store. e.mu must be held.
-func (e *Executor) removeLocked(en *entry) {
-	delete(e.results, en.id)
-	en.removed = true // e.expiry drops it when it reaches the front
-	if en.table != nil && !en.read {
-		e.unread--
-	}
 }
 
 // Cancel cancels task id, following GoodData's task executor:
 //
-//   - a stored result is evicted (its table is released once the last reader
+//   - a stored result is evicted (its value is released once the last reader
 //     is done), so later Waits give ErrNotFound;
 //   - an unknown or expired id needs nothing;
 //   - a queued task is dropped from the queue and recorded as cancelled;
 //   - a running task has its context cancelled; it is recorded as cancelled
-//     whatever its run function returns, and a table it returns is released.
+//     whatever its run function returns, and a value it returns is released.
 //
 // It reports whether the task is (now) cancelled or gone, which is always
 // true: unlike Python's tasks, ours can be interrupted at any point.
-func (e *Executor) Cancel(id string) bool {
-	e.mu.Lock()
-	if en, ok := e.results[id]; ok {
-		e.removeLocked(en)
-		e.mu.Unlock()
-		e.log.Debug("result_evicted", "task_id", id, "reason", "cancel")
-		e.closer.add(en)
-		return true
-	}
-	t, ok := e.pending[id]
+func (e *Executor[T]) Cancel(id string) bool {
+	e.run.mu.Lock()
+	t, ok := e.run.pending[id]
 	if !ok {
-		e.mu.Unlock()
+		e.run.mu.Unlock()
+		// Not pending, so stored (settleLocked) or gone.
+		if e.store.evict(id) {
+			e.log.Debug("result_evicted", "task_id", id, "reason", "cancel")
+		}
 		return true
 	}
-	t.cancelled = true
-	t.cancel()
 	dropped := t.elem != nil
 	if dropped { // still queued: it will never run
-		e.queue.Remove(t.elem)
+		e.run.queue.Remove(t.elem)
 		t.elem = nil
-		e.storeLocked(t, nil, nil, true)
-		close(t.done)
+		e.dropLocked(t)
+	} else { // running: settleLocked reads the flag under the same lock
+		t.cancelled = true
+		t.cancel()
 	}
-	e.mu.Unlock()
+	e.run.mu.Unlock()
 	if dropped {
+		close(t.done)
 		e.obs.TaskDropped()
 	}
 	e.log.Debug("task_cancelled", "task_id", id, "queued", dropped)
@@ -522,270 +421,24 @@ func (e *Executor) Cancel(id string) bool {
 
 // Close stops the executor: queued tasks are dropped and running ones
 // cancelled, Close waits until every running run function has returned,
-// then releases every stored result (tables still held by readers are
+// then releases every stored result (values still held by readers are
 // released by their last Release) and stops the sweeper and the closers.
 // Waits in progress return. Close is idempotent.
-func (e *Executor) Close() {
+func (e *Executor[T]) Close() {
 	e.closeOnce.Do(func() {
-		e.mu.Lock()
-		e.closed = true
-		dropped := 0
-		for el := e.queue.Front(); el != nil; el = e.queue.Front() {
-			t := e.queue.Remove(el).(*task)
-			t.elem = nil
-			t.cancelled = true
-			t.cancel()
-			e.storeLocked(t, nil, nil, true)
-			close(t.done)
-			dropped++
+		e.run.mu.Lock()
+		dropped := e.run.closeLocked()
+		for _, t := range dropped {
+			e.dropLocked(t)
 		}
-		e.cond.Broadcast()
-		e.mu.Unlock()
-		for range dropped {
+		e.run.mu.Unlock()
+		for _, t := range dropped {
+			close(t.done)
 			e.obs.TaskDropped()
 		}
 
 		e.cancelBase() // cancels every running task
 		e.workers.Wait()
-		close(e.stopSweep)
-		<-e.sweepDone
-
-		e.mu.Lock()
-		stored := e.results
-		e.results = make(map[string]*entry)
-		e.expiry = expiryQueue{}
-		e.unread = 0
-		e.mu.Unlock()
-		for _, en := range stored {
-			e.closer.add(en)
-		}
-		e.closer.stop()
+		e.store.close()
 	})
-}
-
-// work is the loop of one worker goroutine.
-func (e *Executor) work() {
-	defer e.workers.Done()
-	for {
-		t := e.next()
-		if t == nil {
-			return
-		}
-		start := e.now()
-		e.obs.TaskStarted(start.Sub(t.created))
-		table, err := e.execute(t)
-		outcome := e.finish(t, table, err)
-		end := e.now()
-		e.obs.TaskFinished(outcome, end.Sub(start), end.Sub(t.created))
-	}
-}
-
-// next blocks until a task is queued and dequeues it, or returns nil once
-// the executor is closed.
-func (e *Executor) next() *task {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for e.queue.Len() == 0 && !e.closed {
-		e.cond.Wait()
-	}
-	if e.closed {
-		return nil
-	}
-	t := e.queue.Remove(e.queue.Front()).(*task)
-	t.elem = nil
-	return t
-}
-
-// execute calls the task's run function, turning a panic into an error so
-// that a bug in one function does not take the server down.
-func (e *Executor) execute(t *task) (table *arrowbridge.Table, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			e.log.Error("task_panicked", "task_id", t.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			table, err = nil, fmt.Errorf("task %s panicked: %v", t.id, p)
-		}
-	}()
-	return t.run(t.ctx)
-}
-
-// finish records the outcome of a task that ran and returns it.
-func (e *Executor) finish(t *task, table *arrowbridge.Table, err error) Outcome {
-	t.cancel() // free the context's resources
-	e.mu.Lock()
-	cancelled := t.cancelled || e.closed
-	if (cancelled || err != nil) && table != nil {
-		// Released under the lock (it only frees buffers), so nobody sees
-		// the result while the dropped table still holds memory.
-		table.Release()
-		table = nil
-	}
-	e.storeLocked(t, table, err, cancelled)
-	e.mu.Unlock()
-	close(t.done)
-	switch {
-	case cancelled:
-		return Cancelled
-	case err != nil:
-		return Failed
-	}
-	return Succeeded
-}
-
-// storeLocked stores the outcome of t and removes it from the pending
-// tasks. The caller then closes t.done to wake its waiters. e.mu must be
-// held.
-func (e *Executor) storeLocked(t *task, table *arrowbridge.Table, err error, cancelled bool) {
-	now := e.now()
-	en := &entry{
-		id:        t.id,
-		name:      t.name,
-		cmd:       t.cmd,
-		table:     table,
-		err:       err,
-		cancelled: cancelled,
-		created:   t.created,
-		completed: now,
-		expires:   now.Add(e.ttl),
-	}
-	if cancelled {
-		en.err = nil
-	}
-	en.refs.Store(1)
-	e.results[t.id] = en
-	e.expiry.push(en)
-	if table != nil {
-		e.unread++
-	}
-	delete(e.pending, t.id)
-}
-
-// sweep evicts expired results every sweep interval until Close.
-func (e *Executor) sweep() {
-	defer close(e.sweepDone)
-	ticker := time.NewTicker(e.sweepInt)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-e.stopSweep:
-			return
-		case <-ticker.C:
-			e.evictExpired()
-		}
-	}
-}
-
-// evictExpired removes every result whose TTL has passed and drops the
-// store's reference to it. Results expire in the order they were stored,
-// so it only looks at the expired ones: a sweep costs nothing however many
-// results are stored.
-func (e *Executor) evictExpired() {
-	now := e.now()
-	var expired []*entry
-	e.mu.Lock()
-	for en := e.expiry.front(); en != nil && !now.Before(en.expires); en = e.expiry.front() {
-		e.removeLocked(en)
-		expired = append(expired, en)
-	}
-	e.mu.Unlock()
-	for _, en := range expired {
-		e.log.Debug("result_evicted", "task_id", en.id, "reason", "expired")
-		e.closer.add(en)
-	}
-}
-
-// closer drops the store's reference to evicted results on a few
-// goroutines. It is safe for concurrent use.
-type closer struct {
-	obs     Observer
-	mu      sync.Mutex
-	cond    *sync.Cond
-	queue   []*entry
-	stopped bool
-	wg      sync.WaitGroup
-}
-
-func newCloser(threads int, obs Observer) *closer {
-	c := &closer{obs: obs}
-	c.cond = sync.NewCond(&c.mu)
-	c.wg.Add(threads)
-	for range threads {
-		go c.work()
-	}
-	return c
-}
-
-// add queues en to be closed. After stop it closes en at once.
-func (c *closer) add(en *entry) {
-	c.obs.ResultEvicted()
-	c.mu.Lock()
-	if c.stopped {
-		c.mu.Unlock()
-		en.unref()
-		c.obs.ResultClosed()
-		return
-	}
-	c.queue = append(c.queue, en)
-	c.cond.Signal()
-	c.mu.Unlock()
-}
-
-// stop closes what is queued and waits for the closer goroutines to end.
-func (c *closer) stop() {
-	c.mu.Lock()
-	c.stopped = true
-	c.cond.Broadcast()
-	c.mu.Unlock()
-	c.wg.Wait()
-}
-
-func (c *closer) work() {
-	defer c.wg.Done()
-	for {
-		c.mu.Lock()
-		for len(c.queue) == 0 && !c.stopped {
-			c.cond.Wait()
-		}
-		if len(c.queue) == 0 { // stopped and drained
-			c.mu.Unlock()
-			return
-		}
-		en := c.queue[0]
-		c.queue[0] = nil
-		c.queue = c.queue[1:]
-		c.mu.Unlock()
-		en.unref()
-		c.obs.ResultClosed()
-	}
-}
-
-// expiryQueue holds stored entries in the order they were stored, which is
-// the order they expire in: the TTL is the same for all. An entry removed
-// early (Cancel) stays in it, marked removed, until it reaches the front.
-// It is a slice rather than a list so that a stored result costs the
-// garbage collector no list element.
-type expiryQueue struct {
-	entries []*entry
-	head    int // entries[:head] are gone
-}
-
-func (q *expiryQueue) push(en *entry) { q.entries = append(q.entries, en) }
-
-// front returns the oldest entry still stored, or nil, dropping the removed
-// ones it passes.
-func (q *expiryQueue) front() *entry {
-	for q.head < len(q.entries) && q.entries[q.head].removed {
-		q.entries[q.head] = nil
-		q.head++
-	}
-	if q.head >= 64 && q.head*2 >= len(q.entries) {
-		// Most of the array is gone: move the rest to its start, so that
-		// appends reuse the space instead of growing the array forever.
-		n := copy(q.entries, q.entries[q.head:])
-		clear(q.entries[n:])
-		q.entries, q.head = q.entries[:n], 0
-	}
-	if q.head == len(q.entries) {
-		return nil
-	}
-	return q.entries[q.head]
 }

@@ -35,7 +35,7 @@ func newTable(mem memory.Allocator, n int) *arrowbridge.Table {
 // harness starts an Executor with a checked allocator and, at cleanup,
 // closes it and checks that all memory was released and no goroutine leaked.
 type harness struct {
-	*Executor
+	*Executor[*arrowbridge.Table]
 	mem *memory.CheckedAllocator
 }
 
@@ -45,7 +45,7 @@ func start(t *testing.T, opts Options) *harness {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	h := &harness{Executor: New(opts), mem: memory.NewCheckedAllocator(memory.NewGoAllocator())}
+	h := &harness{Executor: New[*arrowbridge.Table](opts), mem: memory.NewCheckedAllocator(memory.NewGoAllocator())}
 	t.Cleanup(func() {
 		h.Close()
 		h.mem.AssertSize(t, 0)
@@ -80,11 +80,11 @@ func waitFreed(t *testing.T, mem *memory.CheckedAllocator) {
 }
 
 // tableTask returns a run function producing an n-row table.
-func (h *harness) tableTask(n int) RunFunc {
+func (h *harness) tableTask(n int) RunFunc[*arrowbridge.Table] {
 	return func(context.Context) (*arrowbridge.Table, error) { return newTable(h.mem, n), nil }
 }
 
-func mustWait(t *testing.T, e *Executor, id string) *Result {
+func mustWait(t *testing.T, e *Executor[*arrowbridge.Table], id string) *Result[*arrowbridge.Table] {
 	t.Helper()
 	r, err := e.Wait(context.Background(), id, 5*time.Second)
 	if err != nil {
@@ -101,7 +101,7 @@ func TestWaitForSuccess(t *testing.T) {
 	}
 	r := mustWait(t, h.Executor, id)
 	defer r.Release()
-	if r.Err != nil || r.Cancelled || r.Table == nil || r.Table.Rows != 3 {
+	if r.Err != nil || r.Cancelled || r.Value == nil || r.Value.Rows != 3 {
 		t.Fatalf("result = %+v, want a 3-row table", r)
 	}
 	if r.ID != id || r.Created.IsZero() || r.Completed.Before(r.Created) {
@@ -117,14 +117,14 @@ func TestResultIsMultiUse(t *testing.T) {
 	id := h.Submit(h.tableTask(1))
 	r1 := mustWait(t, h.Executor, id)
 	r2 := mustWait(t, h.Executor, id)
-	if r1.Table != r2.Table {
+	if r1.Value != r2.Value {
 		t.Error("two waits returned different tables")
 	}
 	r1.Release()
 	r1.Release() // idempotent
 	r2.Release()
 	r3 := mustWait(t, h.Executor, id)
-	if r3.Table.Batches[0].Column(0).Len() != 1 {
+	if r3.Value.Batches[0].Column(0).Len() != 1 {
 		t.Error("table unusable after other readers released")
 	}
 	r3.Release()
@@ -136,7 +136,7 @@ func TestWaitForError(t *testing.T) {
 	id := h.Submit(func(context.Context) (*arrowbridge.Table, error) { return nil, bad })
 	r := mustWait(t, h.Executor, id)
 	defer r.Release()
-	if !errors.Is(r.Err, bad) || r.Table != nil || r.Cancelled {
+	if !errors.Is(r.Err, bad) || r.Value != nil || r.Cancelled {
 		t.Fatalf("result = %+v, want error %v", r, bad)
 	}
 }
@@ -148,7 +148,7 @@ func TestTableWithErrorIsReleased(t *testing.T) {
 	})
 	r := mustWait(t, h.Executor, id)
 	defer r.Release()
-	if r.Err == nil || r.Table != nil {
+	if r.Err == nil || r.Value != nil {
 		t.Fatalf("result = %+v, want an error and no table", r)
 	}
 	h.mem.AssertSize(t, 0)
@@ -191,7 +191,7 @@ func TestCompletedTaskCancellation(t *testing.T) {
 }
 
 // blocker occupies a worker until released.
-func blocker(started chan<- struct{}, release <-chan struct{}) RunFunc {
+func blocker(started chan<- struct{}, release <-chan struct{}) RunFunc[*arrowbridge.Table] {
 	return func(context.Context) (*arrowbridge.Table, error) {
 		close(started)
 		<-release
@@ -219,7 +219,7 @@ func TestCancelWhilePending(t *testing.T) {
 	}
 	r := mustWait(t, h.Executor, id)
 	defer r.Release()
-	if !r.Cancelled || r.Err != nil || r.Table != nil {
+	if !r.Cancelled || r.Err != nil || r.Value != nil {
 		t.Fatalf("result = %+v, want cancelled", r)
 	}
 	if ran.Load() {
@@ -244,7 +244,7 @@ func TestCancelWhileRunning(t *testing.T) {
 	}
 	r := mustWait(t, h.Executor, id)
 	defer r.Release()
-	if !r.Cancelled || r.Table != nil || r.Err != nil {
+	if !r.Cancelled || r.Value != nil || r.Err != nil {
 		t.Fatalf("result = %+v, want cancelled", r)
 	}
 	h.mem.AssertSize(t, 0)
@@ -276,7 +276,7 @@ func TestIDFromContext(t *testing.T) {
 }
 
 // waitGone polls until id's result is evicted.
-func waitGone(t *testing.T, e *Executor, id string) {
+func waitGone(t *testing.T, e *Executor[*arrowbridge.Table], id string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -346,7 +346,7 @@ func TestMoreTasksThanThreads(t *testing.T) {
 	}
 	for i, id := range ids {
 		r := mustWait(t, h.Executor, id)
-		if r.Table == nil || r.Table.Rows != int64(i) {
+		if r.Value == nil || r.Value.Rows != int64(i) {
 			t.Errorf("task %d: result %+v", i, r)
 		}
 		r.Release()
@@ -364,7 +364,7 @@ func TestEvictionWaitsForReaders(t *testing.T) {
 	if h.mem.CurrentAlloc() == 0 {
 		t.Fatal("table released while a reader holds it")
 	}
-	col := r.Table.Batches[0].Column(0).(*array.Int64)
+	col := r.Value.Batches[0].Column(0).(*array.Int64)
 	if col.Value(999) != 999 {
 		t.Fatal("table data changed under a reader")
 	}
@@ -393,7 +393,7 @@ func TestConcurrentReadersVsEviction(t *testing.T) {
 						return
 					}
 					var sum int64
-					for _, v := range r.Table.Batches[0].Column(0).(*array.Int64).Int64Values() {
+					for _, v := range r.Value.Batches[0].Column(0).(*array.Int64).Int64Values() {
 						sum += v
 					}
 					if sum != 4950 {
@@ -411,7 +411,7 @@ func TestConcurrentReadersVsEviction(t *testing.T) {
 func TestClose(t *testing.T) {
 	before := runtime.NumGoroutine()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	e := New(Options{Threads: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e := New[*arrowbridge.Table](Options{Threads: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 
 	stored := e.Submit(func(context.Context) (*arrowbridge.Table, error) { return newTable(mem, 10), nil })
 	held := e.Submit(func(context.Context) (*arrowbridge.Table, error) { return newTable(mem, 10), nil })
@@ -462,7 +462,7 @@ func TestClose(t *testing.T) {
 	if mem.CurrentAlloc() == 0 {
 		t.Error("a table held by a reader was released by Close")
 	}
-	if reader.Table.Rows != 10 {
+	if reader.Value.Rows != 10 {
 		t.Error("held table unusable")
 	}
 	reader.Release()
@@ -480,13 +480,13 @@ func TestClose(t *testing.T) {
 // TestExpiryQueue: front skips removed entries, keeps store order, and the
 // array stays bounded by the entries still stored however many pass.
 func TestExpiryQueue(t *testing.T) {
-	var q expiryQueue
+	var q expiryQueue[*arrowbridge.Table]
 	if q.front() != nil {
 		t.Fatal("front of an empty queue")
 	}
-	var live []*entry
+	var live []*entry[*arrowbridge.Table]
 	for i := range 100_000 {
-		en := &entry{id: fmt.Sprint(i)}
+		en := &entry[*arrowbridge.Table]{Finished: Finished[*arrowbridge.Table]{Info: Info{ID: fmt.Sprint(i)}}}
 		q.push(en)
 		live = append(live, en)
 		if i%3 == 1 { // removed early, like a cancelled result
@@ -497,7 +497,7 @@ func TestExpiryQueue(t *testing.T) {
 				live = live[1:]
 			}
 			if got := q.front(); got != live[0] {
-				t.Fatalf("front is %s, want %s", got.id, live[0].id)
+				t.Fatalf("front is %s, want %s", got.ID, live[0].ID)
 			}
 			live[0].removed = true
 			live = live[1:]
@@ -505,5 +505,41 @@ func TestExpiryQueue(t *testing.T) {
 	}
 	if n := len(q.entries); n > 2*len(live)+64 {
 		t.Errorf("%d slots for %d entries", n, len(live))
+	}
+}
+
+// TestWaitSeesFinishingTasks: a finishing task is handed from the running
+// tasks to the store without a moment in neither (settleLocked), so a Wait
+// racing with the hand-over never answers ErrNotFound.
+func TestWaitSeesFinishingTasks(t *testing.T) {
+	h := start(t, Options{Threads: 4})
+	const n = 300
+	var wg sync.WaitGroup
+	for i := range n {
+		id := h.Submit(func(context.Context) (*arrowbridge.Table, error) {
+			if i%2 == 0 {
+				return newTable(h.mem, 1), nil
+			}
+			return nil, errors.New("odd")
+		})
+		wg.Go(func() {
+			for {
+				r, err := h.Wait(context.Background(), id, 0)
+				switch {
+				case err == nil:
+					r.Release()
+					return
+				case errors.Is(err, ErrWaitTimeout): // still pending
+					runtime.Gosched()
+				default:
+					t.Errorf("Wait(%s) = %v while the task finished", id, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if s := h.Stats(); s.Stored != n || s.Queued+s.Running != 0 {
+		t.Errorf("stats %+v, want %d stored", s, n)
 	}
 }

@@ -68,13 +68,24 @@ func startBenchServer(b *testing.B, paths ...string) flight.Client {
 // benchRegistry loads the functions under paths with the default settings.
 func benchRegistry(b *testing.B, paths ...string) *engine.Registry {
 	b.Helper()
-	cfg := settings.Default()
+	cfg := defaultConfig(b)
 	cfg.FlexFun.LoadTimeout = time.Minute // on_load builds a million-row table
 	reg := newRegistry(cfg, benchLogger)
 	if err := reg.LoadPaths(paths); err != nil {
 		b.Fatal(err)
 	}
 	return reg
+}
+
+// defaultConfig returns the configuration of no files and no environment:
+// every default, and no functions.
+func defaultConfig(tb testing.TB) *settings.Config {
+	tb.Helper()
+	cfg, err := settings.Load(nil, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
 }
 
 // benchLogger discards the server's logs during benchmarks.
@@ -90,7 +101,8 @@ func serveBench(b *testing.B, reg *engine.Registry) flight.Client {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serveOn(ctx, lis, settings.Default(), reg, benchLogger, serveOptions{}) }()
+	cfg := defaultConfig(b)
+	go func() { served <- serveOn(ctx, lis, cfg, reg, benchLogger, serveOptions{}) }()
 	b.Cleanup(func() {
 		stop()
 		<-served

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/flexfun-script/flexfun-script/flightserver"
+	"github.com/flexfun-script/flexfun-script/flightserver/flighttest"
 	"github.com/flexfun-script/flexfun-script/internal/syncbuf"
 )
 
@@ -436,7 +437,7 @@ func wireError(t *testing.T, err error, md metadata.MD) (codes.Code, string, *fl
 		t.Fatal("call succeeded, want an error")
 	}
 	st, _ := status.FromError(err)
-	info, ok := flightserver.ErrorInfoFromTrailer(md)
+	info, ok := flighttest.ErrorInfoFromTrailer(md)
 	if !ok {
 		t.Fatalf("no ErrorInfo in trailers %v (error %v)", md, err)
 	}

@@ -27,7 +27,6 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/health"
 	"github.com/flexfun-script/flexfun-script/metrics"
-	"github.com/flexfun-script/flexfun-script/settings"
 )
 
 // smallScript is the function of the load benchmark: ten rows of three
@@ -54,7 +53,7 @@ func BenchmarkLoad(b *testing.B) {
 	if err := os.WriteFile(filepath.Join(dir, "small.star"), []byte(smallScript), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	cfg := settings.Default()
+	cfg := defaultConfig(b)
 	cfg.FlexFun.Functions = []string{dir}
 	if v, err := time.ParseDuration(os.Getenv("LOAD_TTL")); err == nil {
 		cfg.Server.ResultTTL = v

@@ -34,6 +34,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/flexfun-script/flexfun-script/flightserver"
+	"github.com/flexfun-script/flexfun-script/flightserver/flighttest"
 )
 
 // sleepScript busy-waits for parameters "for" (a duration such as "500ms")
@@ -112,7 +113,7 @@ func TestE2EPolling(t *testing.T) {
 			if ei.Msg != "Work in progress. Retry." || ei.Detail != "" {
 				t.Errorf("POLL ErrorInfo %+v", ei)
 			}
-			ri, err := flightserver.ParseRetryInfo(ei.Body)
+			ri, err := flighttest.ParseRetryInfo(ei.Body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,7 +150,7 @@ func TestE2EPolling(t *testing.T) {
 		if code != codes.DeadlineExceeded || ei.Code != flightserver.CodePoll {
 			t.Fatalf("got %v %+v, want POLL", code, ei)
 		}
-		ri, err := flightserver.ParseRetryInfo(ei.Body)
+		ri, err := flighttest.ParseRetryInfo(ei.Body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +177,7 @@ func TestE2EPolling(t *testing.T) {
 			if ei.Code != flightserver.CodePoll {
 				break
 			}
-			ri, err := flightserver.ParseRetryInfo(ei.Body)
+			ri, err := flighttest.ParseRetryInfo(ei.Body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -780,7 +781,7 @@ func TestE2EShutdownGraceExpires(t *testing.T) {
 	go func() {
 		var md metadata.MD
 		_, err := c.GetFlightInfo(ctxT(t), cmdDesc(sleepCmd("30s")), grpc.Trailer(&md))
-		if ei, ok := flightserver.ErrorInfoFromTrailer(md); ok && ei.Code != flightserver.CodeCommandCancelled {
+		if ei, ok := flighttest.ErrorInfoFromTrailer(md); ok && ei.Code != flightserver.CodeCommandCancelled {
 			err = fmt.Errorf("ErrorInfo %+v, want COMMAND_CANCELLED", ei)
 		}
 		inFlight <- err

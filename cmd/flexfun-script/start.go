@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/auth"
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flightserver"
@@ -181,7 +182,7 @@ func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *e
 	if opts.status {
 		srvOpts.Actions = map[string]flightserver.ActionFunc{StatusAction: statusAction(reg)}
 	}
-	executor := tasks.New(execOpts)
+	executor := tasks.New[*arrowbridge.Table](execOpts)
 	defer executor.Close()
 	srvOpts.Executor = executor
 	srv := flightserver.New(srvOpts)

@@ -1,0 +1,92 @@
+package flightserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/flexfun"
+	"github.com/flexfun-script/flexfun-script/tasks"
+)
+
+// submit parses the invocation in desc, looks its function up and queues
+// the call. It returns the task id.
+func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *callLog) (string, error) {
+	if s.shutting.Load() {
+		return "", NewError(codes.Unavailable, StatusUnavailable, ErrorInfo{Code: CodeShuttingDown, Msg: msgShuttingDown})
+	}
+	// The task keeps the command for the polls that answer with it, and
+	// the call's parameters are a slice of it: one copy of the request.
+	cmd := bytes.Clone(commandOf(desc))
+	inv, perr := parseInvocation(cmd)
+	if perr != nil {
+		return "", perr
+	}
+	cl.function = inv.function
+	fn, ok := s.catalog.Lookup(inv.function)
+	if !ok {
+		return "", failed(CodeBadArgument, fmt.Sprintf(msgUnknownFunction, inv.function))
+	}
+	req := flexfun.Request{Parameters: inv.parameters, Columns: inv.columns, Headers: incomingHeaders(ctx)}
+	deadline := time.Now().Add(s.deadline)
+	id := s.exec.SubmitSpec(tasks.Spec[*arrowbridge.Table]{Name: fn.Name(), Cmd: cmd, Run: s.runner(fn, req, deadline)})
+	cl.taskID = id
+	s.obs.CallSubmitted(fn.Name())
+	s.log.Info("flexfun_task_created", "function", fn.Name(), "task_id", id)
+	return id, nil
+}
+
+// runner returns the task that calls fn. The call's context ends at
+// deadline, so the runtime stops the script then even if nobody cancels.
+func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time) tasks.RunFunc[*arrowbridge.Table] {
+	return func(ctx context.Context) (*arrowbridge.Table, error) {
+		req.CallID, _ = tasks.IDFromContext(ctx)
+		ctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
+		start := time.Now()
+		table, err := fn.Call(ctx, &req)
+		if err == nil && table == nil {
+			err = fmt.Errorf("function %s returned no table", fn.Name())
+		}
+		if err == nil {
+			// Results wait for their DoGets, and for the TTL after: keep
+			// them as the messages DoGet sends, which cost the garbage
+			// collector little to keep (docs/load-test.md).
+			if err = table.Encode(s.mem); err != nil {
+				table = nil
+			}
+		}
+		elapsed := time.Since(start)
+		attrs := []any{"function", fn.Name(), "task_id", req.CallID, "duration_ms", elapsed.Milliseconds()}
+		switch {
+		case err == nil:
+			s.log.Info("task_finished", append(attrs, "rows", table.Rows)...)
+			s.obs.CallFinished(fn.Name(), elapsed, table.Rows, "")
+		case errors.As(err, new(*flexfun.CancelledError)):
+			s.log.Info("task_cancelled", append(attrs, "error", err)...)
+			s.obs.CallFinished(fn.Name(), elapsed, 0, taskError(req.CallID, err).Info.Code.Name())
+		default:
+			s.log.Warn("task_failed", append(attrs, "error", err)...)
+			s.obs.CallFinished(fn.Name(), elapsed, 0, taskError(req.CallID, err).Info.Code.Name())
+		}
+		return table, err
+	}
+}
+
+// incomingHeaders copies the call's gRPC metadata: lower-case name → values.
+// Values of "-bin" headers are the decoded bytes.
+func incomingHeaders(ctx context.Context) map[string][]string {
+	md, _ := metadata.FromIncomingContext(ctx)
+	h := make(map[string][]string, len(md))
+	for k, v := range md {
+		h[k] = append([]string(nil), v...)
+	}
+	return h
+}
