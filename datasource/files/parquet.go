@@ -74,6 +74,8 @@ func parquetLeaves(fr *pqarrow.FileReader, name string, columns []string) ([]int
 	want := columns
 	if want == nil {
 		want = names
+	} else if len(want) == 0 {
+		return nil, fmt.Errorf("%s: columns is empty: name at least one column, or pass none to read all", name)
 	}
 	var leaves []int
 	var seen []string
