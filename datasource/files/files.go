@@ -6,8 +6,8 @@
 // Confinement: a relative path is resolved against the first data
 // directory; an absolute path must lie inside one of them. A path that
 // leaves its directory, by ".." or through a symbolic link, is refused;
-// files are opened with os.OpenInRoot, so a link is followed only while it
-// stays inside. With no data_dirs, reading files is off, and every read
+// files are opened with os.OpenInRoot, so a relative link is followed only
+// while it stays inside, and an absolute link is always refused. With no data_dirs, reading files is off, and every read
 // says how to turn it on.
 //
 // Readers (each returns an *arrowbridge.Table of batches of at most
