@@ -28,7 +28,7 @@ var (
 		"token_header_name", "token_verification", "use_mtls", "use_tls",
 	}
 	tokenKeys    = []string{"tokens"}
-	flexfunKeys  = []string{"call_deadline_ms", "functions", "load_timeout_ms", "polling_interval_ms", "shutdown_grace_ms", "watch"}
+	flexfunKeys  = []string{"call_deadline_ms", "data_dirs", "functions", "http", "load_timeout_ms", "polling_interval_ms", "secrets", "shutdown_grace_ms", "watch"}
 	traceLogKeys = []string{"parent_span_id", "span_id", "trace_id"}
 	otelTypes    = []string{"none", "zipkin", "otlp-http", "otlp-grpc", "console"}
 )
@@ -94,6 +94,7 @@ func (d *decoder) section(name string, known []string) *section {
 // their default; present ones must have the right type and value.
 type section struct {
 	d      *decoder
+	parent []string // keys from the section to a nested table such as [flexfun.http]; nil at the top
 	values map[string]any
 	from   map[string]string // key → section it was read from
 }
@@ -112,11 +113,16 @@ func (s *section) add(name string, m map[string]any) {
 }
 
 func (s *section) fromEnv(section, key string) bool {
-	return strings.HasPrefix(s.d.t.origin(section, key), "environment ")
+	return strings.HasPrefix(s.d.t.origin(s.path(section, key)...), "environment ")
+}
+
+// path returns the path of key in the named section: section, parent, key.
+func (s *section) path(section, key string) []string {
+	return append(append([]string{section}, s.parent...), key)
 }
 
 func (s *section) failf(key, format string, args ...any) {
-	s.d.failf([]string{s.from[key], key}, format, args...)
+	s.d.failf(s.path(s.from[key], key), format, args...)
 }
 
 // value returns the value of key and whether it is present.
@@ -353,7 +359,7 @@ func (d *decoder) checkServer(c *Config) {
 func (d *decoder) flexfun() FlexFunConfig {
 	s := d.section("flexfun", flexfunKeys)
 	s.add("flexconnect", d.table("flexconnect", flexfunKeys))
-	return FlexFunConfig{
+	c := FlexFunConfig{
 		Functions:       s.list("functions"),
 		CallDeadline:    s.duration("call_deadline_ms", 180*time.Second, time.Millisecond, false),
 		PollingInterval: s.duration("polling_interval_ms", 2*time.Second, time.Millisecond, false),
@@ -361,6 +367,8 @@ func (d *decoder) flexfun() FlexFunConfig {
 		ShutdownGrace:   s.duration("shutdown_grace_ms", 30*time.Second, time.Millisecond, true),
 		LoadTimeout:     s.duration("load_timeout_ms", 10*time.Second, time.Millisecond, false),
 	}
+	d.dataAccess(s, &c)
+	return c
 }
 
 // describe names a TOML value's type and shows the value, for errors.

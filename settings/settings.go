@@ -36,6 +36,7 @@ type Config struct {
 	// user sections included, with TOML types: int64, float64, bool,
 	// string, []any, map[string]any and time.Time. Defaults are not filled
 	// in. It becomes the scripts' ctx.settings; treat it as read-only.
+	// The one table left out is [flexfun.secrets] (and [flexconnect.secrets]).
 	Raw map[string]any
 
 	// Files lists the files read, in order, including X.local.toml siblings.
@@ -112,6 +113,15 @@ type FlexFunConfig struct {
 	// LoadTimeout (load_timeout_ms) bounds the load of one script file:
 	// its top level and its on_load together.
 	LoadTimeout time.Duration
+
+	// DataDirs (data_dirs) lists the directories scripts may read files
+	// from, as written; none means file reading is off. See data.go.
+	DataDirs []string
+	// HTTP is [flexfun.http]: what scripts may reach over HTTP.
+	HTTP HTTPConfig
+	// Secrets is [flexfun.secrets]: secret name → value. It is removed
+	// from Raw, so scripts never see it in ctx.settings.
+	Secrets map[string]string
 }
 
 // Origin reports where the value at the given path of Raw came from: a

@@ -86,6 +86,8 @@ func TestDefaults(t *testing.T) {
 		Watch:           true,
 		ShutdownGrace:   30 * time.Second,
 		LoadTimeout:     10 * time.Second,
+		HTTP:            HTTPConfig{Timeout: 30 * time.Second, MaxResponseBytes: 64 << 20},
+		Secrets:         map[string]string{},
 	}
 	if !reflect.DeepEqual(c.FlexFun, wantFF) {
 		t.Errorf("FlexFun = %+v, want %+v", c.FlexFun, wantFF)
@@ -494,7 +496,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown server key", "[server]\nlisten_prot = 1\n", nil,
 			"[server] listen_prot: unknown key; valid keys are advertise_host, advertise_port, authentication_method,"},
 		{"unknown flexconnect key", "[flexconnect]\nfunction = [\"a\"]\n", nil,
-			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, functions, load_timeout_ms, polling_interval_ms, shutdown_grace_ms, watch"},
+			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, data_dirs, functions, http, load_timeout_ms, polling_interval_ms, secrets, shutdown_grace_ms, watch"},
 		{"unknown tokens key", "[enumerated_tokens]\ntoken = [\"a\"]\n", nil,
 			"[enumerated_tokens] token: unknown key; valid keys are tokens"},
 		{"section not a table", "server = 5\n", nil,
