@@ -15,6 +15,16 @@ import (
 // (ctx.execution, labels = {...}, the automatic label-elements answer).
 // Register them through Options.
 
+// An Extension groups what one host module adds to the contract; register
+// it through Options.Extensions.
+type Extension struct {
+	Modules      []*Module
+	Functions    []*Func
+	ContextAttrs []*ContextAttr
+	Declarations []*Declaration
+	Hooks        []CallHook
+}
+
 // A ContextAttr adds an attribute to ctx in calls and on_load, such as
 // ctx.execution. Its value is made when a script first reads it in a run,
 // then kept for that run.

@@ -36,6 +36,8 @@ type Options struct {
 	ContextAttrs []*ContextAttr
 	Declarations []*Declaration
 	Hooks        []CallHook
+	// Extensions add all of the above at once, after the fields' own.
+	Extensions []*Extension
 }
 
 // A Registry holds the functions a server offers.
@@ -100,6 +102,13 @@ func NewRegistry(opts Options) *Registry {
 	}
 	if opts.LoadTimeout <= 0 {
 		opts.LoadTimeout = DefaultLoadTimeout
+	}
+	for _, x := range opts.Extensions {
+		opts.Modules = append(opts.Modules, x.Modules...)
+		opts.Functions = append(opts.Functions, x.Functions...)
+		opts.ContextAttrs = append(opts.ContextAttrs, x.ContextAttrs...)
+		opts.Declarations = append(opts.Declarations, x.Declarations...)
+		opts.Hooks = append(opts.Hooks, x.Hooks...)
 	}
 	r := &Registry{opts: opts, builtins: &Builtins{Modules: opts.Modules, Functions: opts.Functions}}
 	var err error

@@ -122,6 +122,8 @@ type FlexFunConfig struct {
 	// Secrets is [flexfun.secrets]: secret name → value. It is removed
 	// from Raw, so scripts never see it in ctx.settings.
 	Secrets map[string]string
+	// GoodData is [flexfun.gooddata]: see gooddata.go.
+	GoodData GoodDataConfig
 }
 
 // Origin reports where the value at the given path of Raw came from: a

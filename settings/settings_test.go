@@ -88,6 +88,7 @@ func TestDefaults(t *testing.T) {
 		LoadTimeout:     10 * time.Second,
 		HTTP:            HTTPConfig{Timeout: 30 * time.Second, MaxResponseBytes: 64 << 20},
 		Secrets:         map[string]string{},
+		GoodData:        GoodDataConfig{FiscalYearStartMonth: 1, MaxMessageBytes: 16 << 10},
 	}
 	if !reflect.DeepEqual(c.FlexFun, wantFF) {
 		t.Errorf("FlexFun = %+v, want %+v", c.FlexFun, wantFF)
@@ -496,7 +497,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown server key", "[server]\nlisten_prot = 1\n", nil,
 			"[server] listen_prot: unknown key; valid keys are advertise_host, advertise_port, authentication_method,"},
 		{"unknown flexconnect key", "[flexconnect]\nfunction = [\"a\"]\n", nil,
-			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, data_dirs, functions, http, load_timeout_ms, polling_interval_ms, secrets, shutdown_grace_ms, watch"},
+			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, data_dirs, functions, gooddata, http, load_timeout_ms, polling_interval_ms, secrets, shutdown_grace_ms, watch"},
 		{"unknown tokens key", "[enumerated_tokens]\ntoken = [\"a\"]\n", nil,
 			"[enumerated_tokens] token: unknown key; valid keys are tokens"},
 		{"section not a table", "server = 5\n", nil,
@@ -638,5 +639,26 @@ func TestReadPEM(t *testing.T) {
 		if _, err := ReadPEM(value); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ReadPEM(%q) error = %v, want %q", value, err, want)
 		}
+	}
+}
+
+func TestGoodDataSection(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.toml")
+	if err := os.WriteFile(path, []byte("[flexfun.gooddata]\nfiscal_year_start_month = 7\nmax_message_bytes = \"64KiB\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load([]string{path}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.FlexFun.GoodData; got.FiscalYearStartMonth != 7 || got.MaxMessageBytes != 64<<10 {
+		t.Errorf("gooddata %+v", got)
+	}
+	if err := os.WriteFile(path, []byte("[flexfun.gooddata]\nfiscal_year_start_month = 13\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load([]string{path}, nil); err == nil || !strings.Contains(err.Error(), "gooddata.fiscal_year_start_month: expected a month number from 1 to 12") {
+		t.Errorf("got %v", err)
 	}
 }

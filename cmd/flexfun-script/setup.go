@@ -46,6 +46,10 @@ func newRegistry(cfg *settings.Config, logger *slog.Logger) *engine.Registry {
 		Logger:      logger,
 		LoadTimeout: cfg.FlexFun.LoadTimeout,
 		Modules:     []*engine.Module{modules.Log()},
+		Extensions: []*engine.Extension{modules.GoodData(modules.GoodDataOptions{
+			FiscalYearStartMonth: cfg.FlexFun.GoodData.FiscalYearStartMonth,
+			MaxMessageBytes:      int(cfg.FlexFun.GoodData.MaxMessageBytes),
+		})},
 	})
 }
 

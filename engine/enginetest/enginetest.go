@@ -52,6 +52,7 @@ func NewRegistryWith(log *SyncBuffer, mods []*engine.Module, runtimes ...engine.
 		Logger:      slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		LoadTimeout: LoadTimeout,
 		Modules:     append([]*engine.Module{modules.Log()}, mods...),
+		Extensions:  []*engine.Extension{modules.GoodData(modules.GoodDataOptions{MaxMessageBytes: 1024})},
 	})
 }
 

@@ -35,7 +35,7 @@ function call(parameters, columns, headers, ctx) {
 		`{"k":"settings","v":"k1233Prague+Brno"}`,
 		`{"k":"state","v":"null"}`,
 		`{"k":"cancelled","v":"false"}`,
-		`{"k":"ctx keys","v":"function,settings,state,cancelled"}`,
+		`{"k":"ctx keys","v":"function,settings,state,cancelled,execution,add_message"}`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("result lacks %s\nresult: %s", want, got)
