@@ -115,8 +115,36 @@ func (f *Func) AttrName() string {
 }
 
 // TakesOptions reports whether a JavaScript call may end with an options
-// object.
-func (f *Func) TakesOptions() bool { return len(f.Options) > 0 || f.AnyOptions }
+// object: the function has options, or optional parameters, which the
+// object may then name.
+func (f *Func) TakesOptions() bool {
+	return len(f.Options) > 0 || f.AnyOptions || f.Required() < len(f.Params)
+}
+
+// Names reports whether name is a parameter or an option of f (any name
+// is, with AnyOptions).
+func (f *Func) Names(name string) bool {
+	if f.AnyOptions || slices.Contains(f.Options, name) {
+		return true
+	}
+	for _, p := range f.Params {
+		if strings.TrimSuffix(p, "?") == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Required returns the number of required positional parameters.
+func (f *Func) Required() int {
+	n := 0
+	for _, p := range f.Params {
+		if !strings.HasSuffix(p, "?") {
+			n++
+		}
+	}
+	return n
+}
 
 // NumParams returns the number of positional parameters.
 func (f *Func) NumParams() int { return len(f.Params) }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -209,8 +208,8 @@ func (g *goodData) execution(t *engine.Thread) (engine.Value, error) {
 func (g *goodData) addMessage() *engine.Func {
 	return &engine.Func{
 		Name:    "ctx.add_message",
-		Params:  []string{"type"},
-		Options: []string{"data", "source", "correlation_id"},
+		Params:  []string{"type", "data?"},
+		Options: []string{"source", "correlation_id"},
 		Impl: func(t *engine.Thread, args *engine.Args) (engine.Value, error) {
 			req := t.Request()
 			if req == nil {
@@ -286,7 +285,7 @@ func (e *executionObject) Attr(name string) (engine.Value, error) {
 	case "timezone":
 		return ec.Timezone, nil
 	case "week_start":
-		return orNil(ec.WeekStart), nil
+		return ec.WeekStart, nil
 	case "attributes":
 		return attributesValue(ec.Attributes), nil
 	case "filters":
@@ -313,7 +312,7 @@ func (e *executionObject) Attr(name string) (engine.Value, error) {
 
 // dateRangeFunc returns date_range, date_range_dates or date_range_iso.
 func (e *executionObject) dateRangeFunc(name string) *engine.Func {
-	f := &engine.Func{Name: "ctx.execution." + name, Attr: name, Options: []string{"dataset"}}
+	f := &engine.Func{Name: "ctx.execution." + name, Attr: name, Params: []string{"dataset?"}}
 	if name == "date_range_dates" {
 		f.Options = append(f.Options, "inclusive_end")
 	}
@@ -339,18 +338,15 @@ func (e *executionObject) dateRangeFunc(name string) *engine.Func {
 				return nil, err
 			}
 			from, to := r.Dates()
-			if inclusive {
+			if inclusive && to != from {
 				to = to.AddDays(-1)
 			}
-			return []engine.Value{dateValue(from), dateValue(to)}, nil
+			return []engine.Value{from.String(), to.String()}, nil
 		}
 		return []engine.Value{r.From, r.To}, nil
 	}
 	return f
 }
-
-// dateValue shows a date as dates read from tables are: midnight UTC.
-func dateValue(d gooddata.Date) time.Time { return d.In(time.UTC) }
 
 func (e *executionObject) attributeFilter(_ *engine.Thread, args *engine.Args) (engine.Value, error) {
 	label, err := args.String("label", "")
@@ -396,7 +392,7 @@ type predicateObject struct {
 	p *gooddata.Predicate
 }
 
-var predicateAttrs = []string{"kind", "label", "values", "negated", "match_type", "literal", "case_sensitive", "matches"}
+var predicateAttrs = []string{"kind", "label", "values", "negated", "match_type", "literal", "case_sensitive", "parts", "matches"}
 
 func (o *predicateObject) TypeName() string    { return "attribute_filter" }
 func (o *predicateObject) AttrNames() []string { return predicateAttrs }
@@ -418,6 +414,15 @@ func (o *predicateObject) Attr(name string) (engine.Value, error) {
 		return orNil(p.Literal), nil
 	case "case_sensitive":
 		return p.CaseSensitive, nil
+	case "parts":
+		if p.Parts == nil {
+			return nil, nil
+		}
+		parts := make([]engine.Value, len(p.Parts))
+		for i, q := range p.Parts {
+			parts[i] = &predicateObject{p: q}
+		}
+		return parts, nil
 	case "matches":
 		return &engine.Func{Name: "attribute_filter.matches", Attr: name, Params: []string{"value"},
 			Impl: func(_ *engine.Thread, args *engine.Args) (engine.Value, error) {

@@ -6,13 +6,14 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
 )
 
 // TestContract runs every case in every language.
 func TestContract(t *testing.T) {
 	var cases []contractCase
-	for _, group := range [][]contractCase{outputCases, argumentCases, errorCases, lifecycleCases, moduleCases, loadCases, tableCases, hostCases, boundCases} {
+	for _, group := range [][]contractCase{outputCases, argumentCases, errorCases, lifecycleCases, moduleCases, loadCases, tableCases, hostCases, boundCases, goodDataCases} {
 		cases = append(cases, group...)
 	}
 	for i := range cases {
@@ -376,5 +377,77 @@ var boundCases = []contractCase{
 		dir:  "a_runaway_on_load_fails_the_load",
 		kind: loadErr,
 		err:  "main.{ext}: on_load did not finish within the load timeout of 2s ([flexfun] load_timeout_ms)",
+	},
+}
+
+// goodDataCases: GoodData's execution context, data-source messages and
+// label elements (docs/gooddata.md).
+var goodDataCases = []contractCase{
+	{
+		dir:    "the_execution_context",
+		params: sampleContext("report.json"),
+		want: `[{"k":"type","v":"REPORT"},{"k":"who","v":"acme/646937086c794101984a7adf99a4854b/jane.doe"},` +
+			`{"k":"zone","v":"Europe/Prague MONDAY"},{"k":"now","v":"1710321330"},` +
+			`{"k":"attributes","v":"region.name:-,order_date.month:MONTH"},` +
+			`{"k":"filters","v":"positive,negative,match,relative_date,absolute_date"},` +
+			// The relative filter (the last three months: January to March
+			// 2024) intersected with the absolute one (15 January to 10 March
+			// 18:30 inclusive), in Prague (UTC+1 then).
+			`{"k":"range","v":"2024-01-15T00:00:00+01:00,2024-03-10T18:31:00+01:00"},` +
+			// As dates: 2024-01-15 to 2024-03-11 exclusive (the range ends
+			// during 10 March), or 10 March inclusive.
+			`{"k":"dates","v":"2024-01-15,2024-03-11 2024-03-10"},` +
+			`{"k":"region","v":"positive in out in"},{"k":"customer","v":"CONTAINS gmbh in"},{"k":"none","v":"True"},` +
+			`{"k":"row","v":"in out"},{"k":"initiator","v":"display 453844a7-4aa8-4456-be23-ac62b9b3b98a"},` +
+			`{"k":"raw","v":"2"},{"k":"label_elements","v":"None"}]`,
+	},
+	{
+		dir:  "no_execution_context",
+		want: `[{"v":"None"}]`,
+	},
+	{
+		dir: "a_malformed_execution_context",
+		params: `{"executionContext": {"executionType": "REPORT", "organizationId": "a", "workspaceId": "w", "userId": "u", "attributes": [],` +
+			` "filters": [{"filterType": "relativeDateFilter", "datasetIdentifier": "d", "granularity": "DAY", "from": "x", "to": 0}]}}`,
+		kind: badRequest,
+		err:  "executionContext.filters[0].from: want an integer, got string",
+	},
+	{
+		dir:  "data_source_messages",
+		want: `[{"v":"x"}]`,
+		result: func(t *testing.T, table *arrowbridge.Table) {
+			got, _ := table.Schema.Metadata().GetValue("x-gdc-data-source-messages")
+			want := `[{"source":"api","correlation_id":"t1","type":"warning","data":{"rows":2,"a":[1,null]}},` +
+				`{"source":"main","correlation_id":"t1","type":"info","data":null}]`
+			if got != want {
+				t.Errorf("messages %s\nwant     %s", got, want)
+			}
+		},
+	},
+	{
+		dir: "too_many_data_source_messages",
+		err: "ctx.add_message: ",
+	},
+	{
+		dir:    "label_elements_answered_from_the_result",
+		params: sampleContext("label-elements.json"),
+		want:   `[{"customer":"Alpha GmbH"},{"customer":"Gamma gmbh"}]`,
+		logs:   []string{`message="columns customer,region,category,order_date"`},
+	},
+	{
+		dir:    "label_elements_answered_by_the_script",
+		params: sampleContext("label-elements.json"),
+		want:   `[{"customer":"customer.name","region":"gmbh"}]`,
+	},
+	{
+		dir:    "a_label_that_maps_to_no_column",
+		params: sampleContext("label-elements.json"),
+		kind:   badRequest,
+		err:    `label elements: label "customer.name" maps to no column of function "main" (columns: who); declare labels = {"customer.name": "<column>"} in the function`,
+	},
+	{
+		dir:  "a_bad_labels_declaration",
+		kind: loadErr,
+		err:  `main.{ext}: labels: "customer.name": the column must be a string, got int`,
 	},
 }

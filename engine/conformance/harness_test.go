@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 	"github.com/flexfun-script/flexfun-script/engine/jsrt"
@@ -53,6 +54,18 @@ type contractCase struct {
 	wantFiles []string // Files() of the function
 	// check, when set, checks the loaded function itself.
 	check func(t *testing.T, fn *engine.Function)
+	// result, when set, checks the call's result beyond its rows.
+	result func(t *testing.T, table *arrowbridge.Table)
+}
+
+// sampleContext returns the parameters of a sample execution context of
+// scripts/examples/contexts.
+func sampleContext(name string) string {
+	data, err := os.ReadFile(filepath.Join("..", "..", "scripts", "examples", "contexts", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
 }
 
 // errKind is the kind of error a case expects.
@@ -196,6 +209,9 @@ func (tc *contractCase) run(t *testing.T, lang language) {
 		}
 		if got := enginetest.RowsJSON(t, table); got != tc.want {
 			t.Errorf("rows %s\nwant %s", got, tc.want)
+		}
+		if tc.result != nil {
+			tc.result(t, table)
 		}
 	default:
 		if err == nil {

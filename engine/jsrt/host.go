@@ -83,12 +83,10 @@ func (v *vm) hostFunc(fn *engine.Func) goja.Value {
 			positional[i] = a
 		}
 		var named []engine.NamedArg
-		if n := fn.NumParams(); fn.TakesOptions() && len(c.Arguments) == n+1 {
-			if obj, ok := isPlainObject(c.Arguments[n]); ok {
-				positional = positional[:n]
-				for _, k := range obj.Keys() {
-					named = append(named, engine.NamedArg{Name: k, Raw: obj.Get(k)})
-				}
+		if obj, ok := optionsObject(fn, c.Arguments); ok {
+			positional = positional[:len(positional)-1]
+			for _, k := range obj.Keys() {
+				named = append(named, engine.NamedArg{Name: k, Raw: obj.Get(k)})
 			}
 		}
 		args, err := engine.BindArgs(fn, v, vocabulary, positional, named)
@@ -101,4 +99,26 @@ func (v *vm) hostFunc(fn *engine.Func) goja.Value {
 		}
 		return v.fromValue(res)
 	})
+}
+
+// optionsObject returns the options object a call of fn ends with, if it
+// ends with one: a plain object after the required arguments. Where the
+// object could also be an optional positional argument (ctx.add_message's
+// data), it is the options only when every key names a parameter or an
+// option of fn.
+func optionsObject(fn *engine.Func, args []goja.Value) (*goja.Object, bool) {
+	n := len(args)
+	if !fn.TakesOptions() || n <= fn.Required() || n > fn.NumParams()+1 {
+		return nil, false
+	}
+	obj, ok := isPlainObject(args[n-1])
+	if !ok || n > fn.NumParams() {
+		return obj, ok
+	}
+	for _, k := range obj.Keys() {
+		if !fn.Names(k) {
+			return nil, false
+		}
+	}
+	return obj, true
 }

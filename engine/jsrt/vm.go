@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/dop251/goja"
 
@@ -40,22 +41,36 @@ var _ engine.Machine[goja.Value] = (*vm)(nil)
 // frames are left out of positions and backtraces.
 const internalPrefix = "<flexfun"
 
-// declNames are the declarations the engine reads; each is read by a
-// program compiled once.
-var declNames = []string{"name", "metadata", "schema", "call", "on_load", "cancel"}
+// declPrograms read top-level bindings (var, let, const, function), which
+// need not be properties of the global object, by name; each program is
+// compiled once. A let or const whose initialisation never ran (the top
+// level was interrupted) reads as undefined.
+var declPrograms sync.Map // name → *goja.Program
 
-// declPrograms read a top-level binding (var, let, const, function),
-// which need not be a property of the global object. A let or const whose
-// initialisation never ran (the top level was interrupted) reads as
-// undefined.
-var declPrograms = func() map[string]*goja.Program {
-	m := make(map[string]*goja.Program, len(declNames))
-	for _, n := range declNames {
-		src := fmt.Sprintf("(() => { try { return %s } catch (e) { return undefined } })()", n)
-		m[n] = goja.MustCompile(internalPrefix+":"+n+">", src, false)
+// declProgram returns the program that reads the top-level binding name,
+// or nil when name is not an identifier.
+func declProgram(name string) *goja.Program {
+	if p, ok := declPrograms.Load(name); ok {
+		return p.(*goja.Program)
 	}
-	return m
-}()
+	if !isIdentifier(name) {
+		return nil
+	}
+	src := fmt.Sprintf("(() => { try { return %s } catch (e) { return undefined } })()", name)
+	p := goja.MustCompile(internalPrefix+":"+name+">", src, false)
+	declPrograms.Store(name, p)
+	return p
+}
+
+// isIdentifier reports whether s is a plain JavaScript identifier.
+func isIdentifier(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 var throwerProgram = goja.MustCompile(internalPrefix+":throw>", `(function (e) { throw e })`, false)
 
@@ -109,7 +124,7 @@ func (v *vm) Init() error {
 // property of module.exports.
 func (v *vm) Global(name string) (goja.Value, bool) {
 	var val goja.Value = goja.Undefined()
-	if prg, ok := declPrograms[name]; ok {
+	if prg := declProgram(name); prg != nil {
 		if res, err := v.rt.RunProgram(prg); err == nil {
 			val = res
 		}

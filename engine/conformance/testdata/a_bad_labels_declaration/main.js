@@ -1,0 +1,3 @@
+const schema = {who: "string"};
+const labels = {"customer.name": 5};
+function call() {}

@@ -1,0 +1,2 @@
+const schema = {who: "string"};
+function call() {}

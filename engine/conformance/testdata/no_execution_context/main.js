@@ -1,0 +1,4 @@
+const schema = {v: "string"};
+function call(p, c, h, ctx) {
+  emit(ctx.execution === null ? "None" : "?");
+}
