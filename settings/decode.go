@@ -28,7 +28,7 @@ var (
 		"token_header_name", "token_verification", "use_mtls", "use_tls",
 	}
 	tokenKeys    = []string{"tokens"}
-	flexfunKeys  = []string{"call_deadline_ms", "functions", "polling_interval_ms", "shutdown_grace_ms", "watch"}
+	flexfunKeys  = []string{"call_deadline_ms", "functions", "polling_interval_ms", "shutdown_grace_ms", "sql", "watch"}
 	traceLogKeys = []string{"parent_span_id", "span_id", "trace_id"}
 	otelTypes    = []string{"none", "zipkin", "otlp-http", "otlp-grpc", "console"}
 )
@@ -359,6 +359,7 @@ func (d *decoder) flexfun() FlexFunConfig {
 		PollingInterval: s.duration("polling_interval_ms", 2*time.Second, time.Millisecond, false),
 		Watch:           s.bool("watch", true),
 		ShutdownGrace:   s.duration("shutdown_grace_ms", 30*time.Second, time.Millisecond, true),
+		SQL:             d.sql(s),
 	}
 }
 

@@ -109,6 +109,8 @@ type FlexFunConfig struct {
 	// ShutdownGrace (shutdown_grace_ms) is how long running calls may
 	// continue after SIGTERM before they are cancelled.
 	ShutdownGrace time.Duration
+	// SQL holds the [flexfun.sql.NAME] database connections by NAME (sql.go).
+	SQL map[string]SQLConnection
 }
 
 // Default returns the configuration used with no files and no environment:
