@@ -96,6 +96,9 @@ func (db *DB) String() string {
 	return fmt.Sprintf("sql connection %q (%s)", db.name, db.driver)
 }
 
+// GoString is String, so that %#v shows no secret either.
+func (db *DB) GoString() string { return db.String() }
+
 // Close closes the pool, waiting for connections in use to be returned.
 func (db *DB) Close() {
 	db.be.close()
@@ -265,6 +268,9 @@ func (p *Pools) Close() {
 func (p *Pools) String() string {
 	return fmt.Sprintf("sql connections [%s]", strings.Join(p.Names(), ", "))
 }
+
+// GoString is String.
+func (p *Pools) GoString() string { return p.String() }
 
 func sortedNames[V any](m map[string]V) []string {
 	names := make([]string, 0, len(m))

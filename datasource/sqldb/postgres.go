@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -30,6 +29,7 @@ type pgBackend struct {
 	db       *DB
 	pool     *pgxpool.Pool
 	readOnly bool
+	maxOpen  int
 }
 
 func openPostgres(ctx context.Context, db *DB, c settings.SQLConnection, dsn string) (*pgBackend, error) {
@@ -42,7 +42,7 @@ func openPostgres(ctx context.Context, db *DB, c settings.SQLConnection, dsn str
 		return nil, &Error{Conn: db.name, Op: "connect",
 			Msg: "default_query_exec_mode=simple_protocol formats parameters into the SQL text; use exec or the default"}
 	}
-	b := &pgBackend{db: db, readOnly: c.ReadOnly}
+	b := &pgBackend{db: db, readOnly: c.ReadOnly, maxOpen: c.MaxOpen}
 	cfg.MaxConns = int32(c.MaxOpen)
 	cfg.MinConns = 0
 	cfg.MaxConnLifetime = c.ConnMaxLifetime
@@ -92,8 +92,10 @@ type pgQueryer interface {
 }
 
 func (b *pgBackend) query(ctx context.Context, q string, args []any, mem memory.Allocator) (columns, rowSource, error) {
+	// Each retry takes a connection found dead out of the pool: at most
+	// max_open of them.
 	r, err := b.start(ctx, q, args)
-	if err != nil && b.retry(err, r) {
+	for i := 0; err != nil && i < b.maxOpen && b.retry(err, r); i++ {
 		r, err = b.start(ctx, q, args)
 	}
 	if err != nil {
@@ -109,15 +111,11 @@ func (b *pgBackend) query(ctx context.Context, q string, args []any, mem memory.
 }
 
 // retry reports whether a failed start may be tried again on another
-// connection: pgx says nothing was sent, or the connection turned out dead
-// before anything but a read-only query was sent (an idle connection whose
-// server session had ended).
+// connection: pgx says nothing was sent, or a read-only query's connection
+// turned out dead (an idle connection whose server session had ended,
+// found when BEGIN or the query was sent).
 func (b *pgBackend) retry(err error, r *pgRows) bool {
-	if pgconn.SafeToRetry(err) {
-		return true
-	}
-	var pgErr *pgconn.PgError
-	return b.readOnly && r != nil && r.closed && !errors.As(err, &pgErr)
+	return pgconn.SafeToRetry(err) || b.readOnly && r != nil && r.closed
 }
 
 // start acquires a connection, begins the read-only transaction and sends

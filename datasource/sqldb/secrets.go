@@ -106,3 +106,9 @@ func (r *redactor) clean(msg string) string {
 	}
 	return msg
 }
+
+// String hides the secrets.
+func (r *redactor) String() string { return redacted }
+
+// GoString hides the secrets from %#v.
+func (r *redactor) GoString() string { return redacted }

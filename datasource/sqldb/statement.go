@@ -27,6 +27,7 @@ const (
 	tokWord   tokenKind = iota + 1 // an unquoted word, upper-cased
 	tokPunct                       // ( ) ; ,
 	tokQuoted                      // a quoted identifier
+	tokOther                       // a string, a number, an operator
 )
 
 type token struct {
@@ -144,8 +145,8 @@ func isWord(s string) func(token) bool {
 	return func(t token) bool { return t.kind == tokWord && t.text == s }
 }
 
-// lex splits q into words, quoted identifiers and the punctuation that
-// matters here, skipping strings, comments, numbers and operators.
+// lex splits q into words, quoted identifiers, the punctuation that matters
+// here, and other tokens (strings, numbers, operators), skipping comments.
 func lex(d Dialect, q string, backslash bool) ([]token, error) {
 	var toks []token
 	for i := 0; i < len(q); {
@@ -169,12 +170,14 @@ func lex(d Dialect, q string, backslash bool) ([]token, error) {
 			if err != nil {
 				return nil, err
 			}
+			toks = append(toks, token{tokOther, q[i:end]})
 			i = end
 		case c == '"' && d == MySQL:
 			end, err := quoteEnd(q, i, '"', backslash)
 			if err != nil {
 				return nil, err
 			}
+			toks = append(toks, token{tokOther, q[i:end]})
 			i = end
 		case c == '"' || c == '`' && d != Postgres || c == '[' && d == SQLite:
 			closer := c
@@ -192,6 +195,7 @@ func lex(d Dialect, q string, backslash bool) ([]token, error) {
 			if err != nil {
 				return nil, err
 			}
+			toks = append(toks, token{tokOther, q[i:end]})
 			i = end
 		case isWordStart(c):
 			j := i + 1
@@ -206,11 +210,15 @@ func lex(d Dialect, q string, backslash bool) ([]token, error) {
 			for j < len(q) && (isWordPart(q[j]) || q[j] == '.') {
 				j++
 			}
+			toks = append(toks, token{tokOther, q[i:j]})
 			i = j
 		case c == '(' || c == ')' || c == ';' || c == ',':
 			toks = append(toks, token{tokPunct, string(c)})
 			i++
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
 		default:
+			toks = append(toks, token{tokOther, q[i : i+1]})
 			i++
 		}
 	}
