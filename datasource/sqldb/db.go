@@ -2,15 +2,19 @@ package sqldb
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
+	"net"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/settings"
@@ -186,7 +190,19 @@ func (db *DB) fail(ctx context.Context, op string, err error) error {
 	}
 	e.SQLState = sqlState(err)
 	e.Msg = db.red.clean(err.Error())
+	if lostConnection(err, e.SQLState) {
+		e.Msg = "lost the connection to the database: " + e.Msg
+	}
 	return e
+}
+
+// lostConnection reports whether err means the connection went away: the
+// server ended the session (PostgreSQL's classes 08 and 57P), or the
+// driver found it closed.
+func lostConnection(err error, state string) bool {
+	return strings.HasPrefix(state, "08") || strings.HasPrefix(state, "57P") ||
+		errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }
 
 // checkArgs accepts the parameter types every driver binds the same way.

@@ -208,7 +208,9 @@ func TestPostgresCancel(t *testing.T) {
 		want string
 		is   error
 	}{
-		{"deadline", func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 300*time.Millisecond) },
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 300*time.Millisecond)
+		},
 			"the call's deadline passed; the query was cancelled", context.DeadlineExceeded},
 		{"cancel", func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -299,7 +301,7 @@ func TestPostgresConnectionLoss(t *testing.T) {
 		if !errors.As(err, &e) {
 			t.Fatalf("%T %v, want an *Error", err, err)
 		}
-		wantContains(t, err.Error(), `sql connection "test_postgres": query:`, "terminating connection due to administrator command")
+		wantContains(t, err.Error(), `sql connection "test_postgres": query: lost the connection to the database: FATAL: terminating connection due to administrator command (SQLSTATE 57P01)`)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the query did not fail when its connection was terminated")
 	}
