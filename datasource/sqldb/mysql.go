@@ -95,7 +95,12 @@ func (b *myBackend) query(ctx context.Context, q string, args []any, mem memory.
 		r.close()
 		return nil, nil, b.db.fail(ctx, "query", err)
 	}
-	cols, err := r.columns(mem, MySQL, mysqlType)
+	cts, err := r.rows.ColumnTypes()
+	if err != nil {
+		r.close()
+		return nil, nil, b.db.fail(ctx, "query", err)
+	}
+	cols, err := r.columns(mem, MySQL, cts, mysqlType)
 	if err != nil {
 		r.close()
 		return nil, nil, err

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -18,7 +17,11 @@ import (
 // SQLite through modernc.org/sqlite. SQLite types values, not columns: a
 // column's Arrow type comes from its declared type's affinity, and a
 // column with no declared type (an expression, an aggregate) takes the
-// type of its value in the first row. See docs/sql.md.
+// widest type of its values in the first sqlitePeekRows rows. See
+// docs/sql.md.
+
+// sqlitePeekRows is how many rows type the columns without a declared type.
+const sqlitePeekRows = 1000
 
 type liteBackend struct {
 	db   *DB
@@ -89,11 +92,9 @@ func (b *liteBackend) query(ctx context.Context, q string, args []any, mem memor
 	}
 	for _, ct := range cts {
 		if sqliteDeclared(ct.DatabaseTypeName()) == nil {
-			if !r.readPeek() {
-				if err := r.rows.Err(); err != nil {
-					r.close()
-					return nil, nil, b.db.fail(ctx, "query", err)
-				}
+			if err := r.readPeek(len(cts), sqlitePeekRows); err != nil {
+				r.close()
+				return nil, nil, b.db.fail(ctx, "query", err)
 			}
 			break
 		}
@@ -102,16 +103,12 @@ func (b *liteBackend) query(ctx context.Context, q string, args []any, mem memor
 	typeOf := func(ct *sql.ColumnType) (arrow.DataType, string) {
 		t := sqliteDeclared(ct.DatabaseTypeName())
 		if t == nil {
-			var first any
-			if r.peek != nil {
-				first = r.peek[i]
-			}
-			t = sqliteValueType(first)
+			t = sqliteValueType(r.peek, i)
 		}
 		i++
 		return t, ""
 	}
-	cols, err := r.columns(mem, SQLite, typeOf)
+	cols, err := r.columns(mem, SQLite, cts, typeOf)
 	if err != nil {
 		r.close()
 		return nil, nil, err
@@ -165,18 +162,32 @@ func sqliteDecimal(params string) arrow.DataType {
 	return &arrow.Decimal128Type{Precision: int32(min(precision, maxDecimalDigits)), Scale: int32(scale)}
 }
 
-// sqliteValueType is the type of a column without a declared type, from
-// its first value: a NULL or an empty result gives a string column.
-func sqliteValueType(v any) arrow.DataType {
-	switch v.(type) {
-	case int64:
+// sqliteValueType is the type of column i, which has no declared type,
+// from its values in rows: the widest of integer < real < text, binary if
+// any is a blob, and text if all are NULL or there are no rows.
+func sqliteValueType(rows [][]any, i int) arrow.DataType {
+	rank := 0 // 0 none, 1 integer, 2 real, 3 text, 4 blob
+	for _, row := range rows {
+		r := 3
+		switch row[i].(type) {
+		case nil:
+			r = 0
+		case int64:
+			r = 1
+		case float64:
+			r = 2
+		case []byte:
+			r = 4
+		}
+		rank = max(rank, r)
+	}
+	switch rank {
+	case 1:
 		return arrow.PrimitiveTypes.Int64
-	case float64:
+	case 2:
 		return arrow.PrimitiveTypes.Float64
-	case []byte:
+	case 4:
 		return arrow.BinaryTypes.Binary
-	case time.Time:
-		return timestampUS
 	}
 	return arrow.BinaryTypes.String
 }

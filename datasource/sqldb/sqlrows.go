@@ -21,20 +21,16 @@ type dbRows struct {
 	dests    []any
 	stopKill func() // MySQL: disarms KILL QUERY before the connection goes back
 
-	// peek is the first row, read early to type SQLite's undeclared columns.
-	peek     []any
-	havePeek bool
+	// peek holds the first rows, read early to type SQLite's undeclared
+	// columns; next returns them first.
+	peek [][]any
 }
 
 // A typeMapper maps a database column to Arrow, or returns the hint of a
 // type with no mapping, with %[1]s for the column's name.
 type typeMapper func(*sql.ColumnType) (arrow.DataType, string)
 
-func (r *dbRows) columns(mem memory.Allocator, d Dialect, typeOf typeMapper) (columns, error) {
-	cts, err := r.rows.ColumnTypes()
-	if err != nil {
-		return nil, r.db.fail(r.ctx, "query", err)
-	}
+func (r *dbRows) columns(mem memory.Allocator, d Dialect, cts []*sql.ColumnType, typeOf typeMapper) (columns, error) {
 	r.cols = make(columns, 0, len(cts))
 	for _, ct := range cts {
 		t, hint := typeOf(ct)
@@ -52,36 +48,30 @@ func (r *dbRows) columns(mem memory.Allocator, d Dialect, typeOf typeMapper) (co
 	return r.cols, nil
 }
 
-// readPeek reads the first row into r.peek; next then returns it first.
-// It returns false for an empty result or an error (see err).
-func (r *dbRows) readPeek() bool {
-	if !r.rows.Next() {
-		return false
+// readPeek reads up to max rows of n columns into r.peek.
+func (r *dbRows) readPeek(n, max int) error {
+	for len(r.peek) < max && r.rows.Next() {
+		row := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range row {
+			ptrs[i] = &row[i]
+		}
+		if err := r.rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		r.peek = append(r.peek, row)
 	}
-	r.peek = make([]any, len(r.dests))
-	ptrs := make([]any, len(r.peek))
-	for i := range r.peek {
-		ptrs[i] = &r.peek[i]
-	}
-	if err := r.rows.Scan(ptrs...); err != nil {
-		r.peek = nil
-		return false
-	}
-	r.havePeek = true
-	return true
+	return r.rows.Err()
 }
 
 func (r *dbRows) next() bool {
-	if r.peek != nil {
-		return true
-	}
-	return r.rows.Next()
+	return len(r.peek) > 0 || r.rows.Next()
 }
 
 func (r *dbRows) appendRow(row int64) error {
-	if r.peek != nil {
-		values := r.peek
-		r.peek = nil
+	if len(r.peek) > 0 {
+		values := r.peek[0]
+		r.peek = r.peek[1:]
 		for i, s := range r.scanners {
 			if err := s.Scan(values[i]); err != nil {
 				return r.cols[i].valueError(r.db.name, row, "%v", s.err)

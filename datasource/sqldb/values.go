@@ -231,7 +231,10 @@ func toDecimal(v any, precision, scale int32) (decimal128.Num, error) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return d, fmt.Errorf("got %s, which has no decimal value", describeValue(v))
 		}
-		d, err = decimal128.FromFloat64(x, precision, scale)
+		// The shortest decimal that reads back as x: what was stored
+		// (SQLite keeps 12.34 as a REAL), rounded half away from zero.
+		var buf [32]byte
+		d, err = parseDecimal(strconv.AppendFloat(buf[:0], x, 'e', -1, 64), precision, scale)
 	default:
 		return d, unexpected(v)
 	}
