@@ -103,10 +103,24 @@ func (db *DB) String() string {
 // GoString is String, so that %#v shows no secret either.
 func (db *DB) GoString() string { return db.String() }
 
-// Close closes the pool, waiting for connections in use to be returned.
+// closeTimeout bounds how long Close waits for connections in use (a
+// Reader not yet released) to come back.
+const closeTimeout = 10 * time.Second
+
+// Close closes the pool. It waits up to 10 seconds for connections still
+// in use to come back, then returns and lets them close when they do.
 func (db *DB) Close() {
-	db.be.close()
-	db.log.Info("sql connection closed", "connection", db.name)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.be.close()
+	}()
+	select {
+	case <-done:
+		db.log.Info("sql connection closed", "connection", db.name)
+	case <-time.After(closeTimeout):
+		db.log.Warn("sql connection closed with queries still running", "connection", db.name)
+	}
 }
 
 // Query runs one statement with its parameters bound by the driver
