@@ -146,10 +146,10 @@ func query(t testing.TB, db *DB, mem memory.Allocator, q string, args ...any) *a
 	return tab
 }
 
-// queryErr runs q, expecting an error.
+// queryErr runs q, expecting an error; nothing may stay allocated.
 func queryErr(t testing.TB, db *DB, q string, args ...any) error {
 	t.Helper()
-	tab, err := db.QueryTable(context.Background(), q, args, QueryOptions{})
+	tab, err := db.QueryTable(context.Background(), q, args, QueryOptions{Allocator: checkedMem(t)})
 	if err == nil {
 		tab.Release()
 		t.Fatalf("%s: no error", q)
