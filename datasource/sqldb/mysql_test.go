@@ -162,7 +162,7 @@ func TestMySQLCancel(t *testing.T) {
 			}
 			// The driver only closes the connection; MariaDB notices that
 			// seconds later. KILL QUERY ends the query at once.
-			eventually(t, time.Second, func() string {
+			eventually(t, 2*time.Second, func() string {
 				if n := runningMySQL(t, w, marker); n > 0 {
 					return fmt.Sprintf("%q still running on the server", marker)
 				}
