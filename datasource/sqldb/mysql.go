@@ -83,12 +83,19 @@ func (b *myBackend) query(ctx context.Context, q string, args []any, mem memory.
 	killed := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() { defer close(killed); b.killQuery(id) })
 	r.stopKill = func() {
-		if !stop() {
-			// KILL QUERY ran or is running: wait for it, and never reuse
-			// this connection, which it may have marked.
+		if stop() {
+			if ctx.Err() == nil {
+				return
+			}
+			// The driver saw the context end before its AfterFunc
+			// started: kill here.
+			b.killQuery(id)
+		} else {
 			<-killed
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
+		// Never reuse a connection KILL QUERY was sent for: it may
+		// have marked it.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 	r.rows, err = conn.QueryContext(ctx, q, args...)
 	if err != nil {
