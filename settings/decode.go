@@ -28,7 +28,7 @@ var (
 		"token_header_name", "token_verification", "use_mtls", "use_tls",
 	}
 	tokenKeys    = []string{"tokens"}
-	flexfunKeys  = []string{"call_deadline_ms", "data_dirs", "functions", "gooddata", "http", "load_timeout_ms", "polling_interval_ms", "secrets", "shutdown_grace_ms", "watch"}
+	flexfunKeys  = []string{"call_deadline_ms", "data_dirs", "functions", "gooddata", "http", "load_timeout_ms", "polling_interval_ms", "secrets", "shutdown_grace_ms", "sql", "watch"}
 	traceLogKeys = []string{"parent_span_id", "span_id", "trace_id"}
 	otelTypes    = []string{"none", "zipkin", "otlp-http", "otlp-grpc", "console"}
 )
@@ -366,6 +366,7 @@ func (d *decoder) flexfun() FlexFunConfig {
 		Watch:           s.bool("watch", true),
 		ShutdownGrace:   s.duration("shutdown_grace_ms", 30*time.Second, time.Millisecond, true),
 		LoadTimeout:     s.duration("load_timeout_ms", 10*time.Second, time.Millisecond, false),
+		SQL:             d.sql(s),
 	}
 	d.dataAccess(s, &c)
 	c.GoodData = d.goodData()

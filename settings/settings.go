@@ -113,6 +113,8 @@ type FlexFunConfig struct {
 	// LoadTimeout (load_timeout_ms) bounds the load of one script file:
 	// its top level and its on_load together.
 	LoadTimeout time.Duration
+	// SQL holds the [flexfun.sql.NAME] database connections by NAME (sql.go).
+	SQL map[string]SQLConnection
 
 	// DataDirs (data_dirs) lists the directories scripts may read files
 	// from, as written; none means file reading is off. See data.go.

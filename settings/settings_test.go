@@ -497,7 +497,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown server key", "[server]\nlisten_prot = 1\n", nil,
 			"[server] listen_prot: unknown key; valid keys are advertise_host, advertise_port, authentication_method,"},
 		{"unknown flexconnect key", "[flexconnect]\nfunction = [\"a\"]\n", nil,
-			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, data_dirs, functions, gooddata, http, load_timeout_ms, polling_interval_ms, secrets, shutdown_grace_ms, watch"},
+			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, data_dirs, functions, gooddata, http, load_timeout_ms, polling_interval_ms, secrets, shutdown_grace_ms, sql, watch"},
 		{"unknown tokens key", "[enumerated_tokens]\ntoken = [\"a\"]\n", nil,
 			"[enumerated_tokens] token: unknown key; valid keys are tokens"},
 		{"section not a table", "server = 5\n", nil,
