@@ -52,9 +52,16 @@ func (d *decoder) dataAccess(s *section, c *FlexFunConfig) {
 		AllowPrivate:     h.bool("allow_private", false),
 	}
 	c.Secrets = d.nested("secrets", nil).secrets()
+	d.hide("secrets")
+}
+
+// hide removes a nested table of [flexfun] and [flexconnect] from the raw
+// tree that scripts see as ctx.settings, once it is decoded: secrets and
+// database connections (whose DSNs hold passwords) never reach scripts.
+func (d *decoder) hide(key string) {
 	for _, name := range []string{"flexfun", "flexconnect"} {
 		if m, ok := d.t.root[name].(map[string]any); ok {
-			delete(m, "secrets")
+			delete(m, key)
 		}
 	}
 }

@@ -368,6 +368,7 @@ func (d *decoder) flexfun() FlexFunConfig {
 		LoadTimeout:     s.duration("load_timeout_ms", 10*time.Second, time.Millisecond, false),
 		SQL:             d.sql(s),
 	}
+	d.hide("sql") // decoded above; DSNs hold passwords
 	d.dataAccess(s, &c)
 	c.GoodData = d.goodData()
 	return c

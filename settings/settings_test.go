@@ -2,6 +2,7 @@ package settings
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -660,5 +661,30 @@ func TestGoodDataSection(t *testing.T) {
 	}
 	if _, err := Load([]string{path}, nil); err == nil || !strings.Contains(err.Error(), "gooddata.fiscal_year_start_month: expected a month number from 1 to 12") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestSecretsAndConnectionsHiddenFromScripts: the raw settings scripts see
+// as ctx.settings hold neither [flexfun.secrets] nor [flexfun.sql.NAME]
+// (whose DSNs hold passwords), from files or the environment.
+func TestSecretsAndConnectionsHiddenFromScripts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.toml")
+	src := "[flexfun.secrets]\nAPI_KEY = \"s3cret-key\"\n[flexfun.sql.sales]\ndriver = \"postgres\"\ndsn = \"postgres://app:pg-pass@db/app\"\n[flexfun.sql.other]\ndriver = \"sqlite\"\ndsn = \"file:x.db\"\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load([]string{path}, []string{"GOODDATA_FLIGHT_FLEXFUN__SECRETS__OTHER=env-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.FlexFun.SQL["sales"].DSN != "postgres://app:pg-pass@db/app" || c.FlexFun.Secrets["API_KEY"] != "s3cret-key" {
+		t.Fatalf("decoded %+v %+v", c.FlexFun.SQL, c.FlexFun.Secrets)
+	}
+	raw := fmt.Sprint(c.Raw)
+	for _, secret := range []string{"s3cret-key", "pg-pass", "env-secret", "x.db"} {
+		if strings.Contains(raw, secret) {
+			t.Errorf("the raw settings scripts see hold %q: %s", secret, raw)
+		}
 	}
 }
