@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
@@ -259,6 +261,15 @@ func (t *Thread) Declaration(name string) (Value, bool) {
 		return nil, false
 	}
 	return t.fn.Declaration(name)
+}
+
+// Schema returns the declared schema of the function that runs, nil
+// while a file's top level runs.
+func (t *Thread) Schema() *arrow.Schema {
+	if t.fn == nil {
+		return nil
+	}
+	return t.fn.schema
 }
 
 // SetResultMetadata sets key in the schema metadata of the call's result,

@@ -38,6 +38,9 @@ type Options struct {
 	Hooks        []CallHook
 	// Extensions add all of the above at once, after the fields' own.
 	Extensions []*Extension
+	// Redact, when set, takes secrets out of the load errors Status
+	// reports.
+	Redact func(string) string
 }
 
 // A Registry holds the functions a server offers.

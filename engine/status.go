@@ -44,7 +44,11 @@ func (r *Registry) Status() Status {
 		st.Functions = append(st.Functions, fs)
 	}
 	for _, p := range r.Problems() {
-		st.Problems = append(st.Problems, ProblemStatus{File: p.Path, Error: p.Err.Error(), Since: p.Since, Serving: p.Serving})
+		msg := p.Err.Error()
+		if r.opts.Redact != nil {
+			msg = r.opts.Redact(msg)
+		}
+		st.Problems = append(st.Problems, ProblemStatus{File: p.Path, Error: msg, Since: p.Since, Serving: p.Serving})
 	}
 	return st
 }

@@ -70,7 +70,7 @@ func benchRegistry(b *testing.B, paths ...string) *engine.Registry {
 	b.Helper()
 	cfg := defaultConfig(b)
 	cfg.FlexFun.LoadTimeout = time.Minute // on_load builds a million-row table
-	reg := newRegistry(cfg, benchLogger)
+	reg := newRegistry(cfg, testServices(b, cfg, benchLogger))
 	if err := reg.LoadPaths(paths); err != nil {
 		b.Fatal(err)
 	}
@@ -171,4 +171,16 @@ func BenchmarkDoGetTable(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/row")
 		})
 	}
+}
+
+// testServices opens the services of cfg for a test or benchmark, closed
+// when it ends.
+func testServices(tb testing.TB, cfg *settings.Config, logger *slog.Logger) *services {
+	tb.Helper()
+	svc, err := openServices(cfg, nil, "", logger)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(svc.close)
+	return svc
 }

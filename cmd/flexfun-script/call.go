@@ -13,7 +13,6 @@ import (
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flexfun"
-	"github.com/flexfun-script/flexfun-script/settings"
 )
 
 const callSynopsis = `call SCRIPT_OR_NAME [--params JSON|@file] [--columns a,b] [--format table|csv|json] [--config FILE ...]
@@ -111,48 +110,59 @@ func callFunction(target string, opts callOptions, req *flexfun.Request, stderr 
 		level = slog.LevelDebug
 	}
 	logger := newLogger(stderr, true, level)
-	cfg, err := loadSettings(opts.configs)
+	environ := os.Environ()
+	cfg, err := loadSettings(opts.configs, environ)
 	if err != nil {
 		return nil, err
 	}
-	reg := newRegistry(cfg, logger)
-	fn, cleanup, err := findFunction(reg, target, cfg, len(opts.configs) > 0, logger)
+	configGiven := len(opts.configs) > 0
+	var paths []string
+	isFile := false
+	if info, err := os.Stat(target); err == nil && !info.IsDir() {
+		isFile = true
+	} else {
+		var cleanup func()
+		if paths, cleanup, err = functionPaths(cfg, configGiven, logger); err != nil {
+			return nil, err
+		}
+		defer cleanup()
+	}
+	svc, err := openServices(cfg, environ, examplesDir(cfg, configGiven, paths), logger)
 	if err != nil {
 		return nil, err
 	}
-	defer cleanup()
+	defer svc.close()
+	reg := newRegistry(cfg, svc)
+	fn, err := findFunction(reg, target, isFile, paths)
+	if err != nil {
+		return nil, svc.secrets.Redactor().Error(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.FlexFun.CallDeadline)
 	defer cancel()
 	return fn.Call(ctx, req)
 }
 
 // findFunction loads target as a script file if it is one, else looks it up
-// by name among the configured functions.
-func findFunction(reg *engine.Registry, target string, cfg *settings.Config, configGiven bool, logger *slog.Logger) (*engine.Function, func(), error) {
-	if info, err := os.Stat(target); err == nil && !info.IsDir() {
+// by name among the functions under paths.
+func findFunction(reg *engine.Registry, target string, isFile bool, paths []string) (*engine.Function, error) {
+	if isFile {
 		if err := reg.LoadFiles([]string{target}); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		fns := reg.Functions()
 		if len(fns) == 0 {
-			return nil, nil, fmt.Errorf("%s is a helper module (it defines no call function)", target)
+			return nil, fmt.Errorf("%s is a helper module (it defines no call function)", target)
 		}
-		return fns[0], func() {}, nil
-	}
-	paths, cleanup, err := functionPaths(cfg, configGiven, logger)
-	if err != nil {
-		return nil, nil, err
+		return fns[0], nil
 	}
 	if err := reg.LoadPaths(paths); err != nil {
-		cleanup()
-		return nil, nil, err
+		return nil, err
 	}
 	fn, ok := reg.Lookup(target)
 	if !ok {
-		cleanup()
-		return nil, nil, fmt.Errorf("no script file and no function named %q (functions: %s)", target, functionNames(reg))
+		return nil, fmt.Errorf("no script file and no function named %q (functions: %s)", target, functionNames(reg))
 	}
-	return fn, cleanup, nil
+	return fn, nil
 }
 
 func functionNames(reg *engine.Registry) string {

@@ -81,16 +81,23 @@ func runList(args []string, stdout, stderr io.Writer) error {
 // localStatus loads the configured functions leniently and reports them.
 func localStatus(opts listOptions, stderr io.Writer) (engine.Status, error) {
 	logger := newLogger(stderr, true, levelWarnOnly)
-	cfg, err := loadSettings(opts.configs)
+	environ := os.Environ()
+	cfg, err := loadSettings(opts.configs, environ)
 	if err != nil {
 		return engine.Status{}, err
 	}
-	paths, cleanup, err := functionPaths(cfg, len(opts.configs) > 0, logger)
+	configGiven := len(opts.configs) > 0
+	paths, cleanup, err := functionPaths(cfg, configGiven, logger)
 	if err != nil {
 		return engine.Status{}, err
 	}
 	defer cleanup()
-	reg := newRegistry(cfg, logger)
+	svc, err := openServices(cfg, environ, examplesDir(cfg, configGiven, paths), logger)
+	if err != nil {
+		return engine.Status{}, err
+	}
+	defer svc.close()
+	reg := newRegistry(cfg, svc)
 	if res := reg.LoadLenient(paths); res.Err != nil {
 		return engine.Status{}, res.Err
 	}

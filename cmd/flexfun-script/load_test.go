@@ -59,7 +59,7 @@ func BenchmarkLoad(b *testing.B) {
 		cfg.Server.ResultTTL = v
 	}
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	reg := newRegistry(cfg, logger)
+	reg := newRegistry(cfg, testServices(b, cfg, logger))
 	if err := reg.LoadPaths(cfg.FlexFun.Functions); err != nil {
 		b.Fatal(err)
 	}

@@ -30,26 +30,31 @@ func newLogger(w io.Writer, dev bool, level slog.Level) *slog.Logger {
 }
 
 // loadSettings reads the configuration files and the environment.
-func loadSettings(files []string) (*settings.Config, error) {
-	cfg, err := settings.Load(files, os.Environ())
+func loadSettings(files []string, environ []string) (*settings.Config, error) {
+	cfg, err := settings.Load(files, environ)
 	if err != nil {
 		return nil, fmt.Errorf("reading settings: %w", err)
 	}
 	return cfg, nil
 }
 
-// newRegistry returns a registry with every runtime the binary has.
-func newRegistry(cfg *settings.Config, logger *slog.Logger) *engine.Registry {
+// newRegistry returns a registry with every runtime and host module the
+// binary has.
+func newRegistry(cfg *settings.Config, svc *services) *engine.Registry {
 	return engine.NewRegistry(engine.Options{
 		Runtimes:    []engine.Runtime{starlarkrt.New(), jsrt.New()},
 		Settings:    scriptSettings(cfg.Raw),
-		Logger:      logger,
+		Logger:      svc.logger,
+		Redact:      svc.secrets.Redactor().Redact,
 		LoadTimeout: cfg.FlexFun.LoadTimeout,
 		Modules:     []*engine.Module{modules.Log()},
-		Extensions: []*engine.Extension{modules.GoodData(modules.GoodDataOptions{
-			FiscalYearStartMonth: cfg.FlexFun.GoodData.FiscalYearStartMonth,
-			MaxMessageBytes:      int(cfg.FlexFun.GoodData.MaxMessageBytes),
-		})},
+		Extensions: []*engine.Extension{
+			modules.GoodData(modules.GoodDataOptions{
+				FiscalYearStartMonth: cfg.FlexFun.GoodData.FiscalYearStartMonth,
+				MaxMessageBytes:      int(cfg.FlexFun.GoodData.MaxMessageBytes),
+			}),
+			svc.extension(),
+		},
 	})
 }
 
@@ -85,7 +90,7 @@ func extractExamples() (string, error) {
 // configured and no config file was given, the bundled examples. cleanup
 // removes what it extracted.
 func functionPaths(cfg *settings.Config, configGiven bool, logger *slog.Logger) (paths []string, cleanup func(), err error) {
-	if len(cfg.FlexFun.Functions) > 0 || configGiven {
+	if !servesExamples(cfg, configGiven) {
 		return cfg.FlexFun.Functions, func() {}, nil
 	}
 	dir, err := extractExamples()
@@ -94,6 +99,21 @@ func functionPaths(cfg *settings.Config, configGiven bool, logger *slog.Logger) 
 	}
 	logger.Info("serving_bundled_examples", "dir", dir)
 	return []string{dir}, func() { os.RemoveAll(dir) }, nil
+}
+
+// servesExamples reports whether the bundled examples are served: no
+// functions are configured and no configuration file was given.
+func servesExamples(cfg *settings.Config, configGiven bool) bool {
+	return len(cfg.FlexFun.Functions) == 0 && !configGiven
+}
+
+// examplesDir returns the directory the bundled examples were extracted
+// to (the one path functionPaths returned for them), or "".
+func examplesDir(cfg *settings.Config, configGiven bool, paths []string) string {
+	if servesExamples(cfg, configGiven) && len(paths) == 1 {
+		return paths[0]
+	}
+	return ""
 }
 
 // scriptSettings is the configuration scripts see as ctx.settings: every

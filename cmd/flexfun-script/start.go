@@ -48,6 +48,7 @@ type startOptions struct {
 	devLog          bool
 	listen          string
 	noWatch         bool
+	envFile         string
 }
 
 func runStart(args []string, stdout, stderr io.Writer) error {
@@ -58,6 +59,7 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&opts.loggingConfig, "logging-config", "", "accepted for compatibility and ignored (Python logging INI)")
 	fs.BoolVar(&opts.devLog, "dev-log", false, "readable text logs instead of JSON lines")
 	fs.StringVar(&opts.listen, "listen", "", "override [server] listen_host:listen_port, e.g. 127.0.0.1:0")
+	fs.StringVar(&opts.envFile, "env-file", "", "read environment variables (secrets, GOODDATA_FLIGHT_* overrides) from a .env `FILE` first; the process's own variables win")
 	fs.BoolVar(&opts.noWatch, "no-watch", false, "do not reload scripts when their files change (SIGHUP still reloads); overrides [flexfun] watch")
 	positional, err := parseInterleaved(fs, expandConfigArgs(args))
 	if err != nil {
@@ -71,7 +73,11 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--methods-provider %q is not supported: flexfun-script serves scripts; use gooddata_flexfun or gooddata_flexconnect", opts.methodsProvider)
 	}
-	cfg, err := loadSettings(opts.configs)
+	environ, err := environment(opts.envFile)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadSettings(opts.configs, environ)
 	if err != nil {
 		return err
 	}
@@ -81,14 +87,14 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	}
 	setGCPercent(logger)
 	setMemoryLimit(logger, memlimit.FromCgroup)
-	return serve(cfg, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stderr)
+	return serve(cfg, environ, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stderr)
 }
 
 // serve checks the configuration, starts the health and metrics endpoints,
 // loads the functions, listens, and serves until SIGINT or SIGTERM, with
 // live reload (watching files when watching, and on SIGHUP).
 // Configuration and TLS errors are reported before anything listens.
-func serve(cfg *settings.Config, configGiven bool, listen string, watching bool, logger *slog.Logger, stderr io.Writer) error {
+func serve(cfg *settings.Config, environ []string, configGiven bool, listen string, watching bool, logger *slog.Logger, stderr io.Writer) error {
 	tlsConfig, err := serverTLS(cfg, logger)
 	if err != nil {
 		return err
@@ -115,9 +121,15 @@ func serve(cfg *settings.Config, configGiven bool, listen string, watching bool,
 		return err
 	}
 	defer cleanup()
-	reg := newRegistry(cfg, logger)
+	svc, err := openServices(cfg, environ, examplesDir(cfg, configGiven, paths), logger)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	logger = svc.logger // redacts secrets from here on
+	reg := newRegistry(cfg, svc)
 	if err := reg.LoadPaths(paths); err != nil {
-		return fmt.Errorf("loading functions:\n%w", err)
+		return fmt.Errorf("loading functions:\n%w", svc.secrets.Redactor().Error(err))
 	}
 	if len(reg.Functions()) == 0 {
 		logger.Warn("no_functions", "functions", paths)

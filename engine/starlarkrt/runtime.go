@@ -98,11 +98,32 @@ func predeclared(env *engine.LoadEnv) starlark.StringDict {
 	}
 	for _, name := range env.Builtins.Names() {
 		v, _ := env.Builtins.Get(name)
-		d[name] = fromValue(v)
+		d[name] = merge(d[name], fromValue(v))
 	}
 	d.Freeze()
 	env.Cache.Put("starlark:predeclared", d)
 	return d
+}
+
+// merge returns a host value for a predeclared name: a host module that
+// shares its name with a library module (json) joins it, offering the
+// members of both (the host's win).
+func merge(lib, host starlark.Value) starlark.Value {
+	m, ok := lib.(*starlarkstruct.Module)
+	h, isHost := host.(*hostValue)
+	if !ok || !isHost {
+		return host
+	}
+	members := make(starlark.StringDict, len(m.Members))
+	for k, v := range m.Members {
+		members[k] = v
+	}
+	for _, k := range h.AttrNames() {
+		if v, err := h.Attr(k); err == nil && v != nil {
+			members[k] = v
+		}
+	}
+	return &starlarkstruct.Module{Name: m.Name, Members: members}
 }
 
 // module is one executed, frozen Starlark file.
