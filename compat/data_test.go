@@ -19,7 +19,6 @@ func listScenarios(lang string) []scenario {
 		run: func(t *testing.T, p *peer, r record) {
 			p.listFlights(t, r, "list", commonFunctions)
 		},
-
 	}}
 }
 
@@ -53,8 +52,8 @@ func dataScenarios(lang string) []scenario {
 		{name: "empty columns hint", run: invoke("SampleFlexFunction", `{"columns":[]}`)},
 		{name: "null columns hint", run: invoke("SampleFlexFunction", `{"columns":null}`)},
 		{
-			name: "columns hint with an unknown column",
-			run:  invoke("SampleFlexFunction", `{"columns":["attribute1","nope"]}`),
+			name:  "columns hint with an unknown column",
+			run:   invoke("SampleFlexFunction", `{"columns":["attribute1","nope"]}`),
 			known: oursRejects("D4", "call", lit(`column "nope" requested in 'columns' is not in the schema of function "SampleFlexFunction" (columns: attribute1, attribute2, attribute3, fact1, fact2, fact3)`)),
 		},
 		{

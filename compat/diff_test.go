@@ -4,8 +4,8 @@ package compat
 
 import (
 	"fmt"
-	"os"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
