@@ -56,5 +56,7 @@ func allScenarios(lang string) []scenario {
 	var all []scenario
 	all = append(all, listScenarios(lang)...)
 	all = append(all, dataScenarios(lang)...)
+	all = append(all, errorScenarios(lang)...)
+	all = append(all, rpcScenarios(lang)...)
 	return all
 }
