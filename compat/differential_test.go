@@ -58,5 +58,6 @@ func allScenarios(lang string) []scenario {
 	all = append(all, dataScenarios(lang)...)
 	all = append(all, errorScenarios(lang)...)
 	all = append(all, rpcScenarios(lang)...)
+	all = append(all, pollingScenarios(lang)...)
 	return all
 }

@@ -87,21 +87,42 @@ func errorScenarios(lang string) []scenario {
 // rawPythonError is a known difference where the reference fails with a
 // Python exception that escaped gooddata-flexconnect's checks: gRPC
 // UNKNOWN, x-arrow-status 9 (Arrow's UnknownError; 3, TypeError, for a
-// Python TypeError), the exception's text
-// pyText as the message and the whole server-side traceback as the Flight
-// status detail, and no ErrorInfo. Ours answers BAD_ARGUMENT with oursMsg.
+// Python TypeError), the exception's text pyText as the message and the
+// whole server-side traceback as the Flight status detail, and no
+// ErrorInfo. Ours answers BAD_ARGUMENT with oursMsg.
 func rawPythonError(id, prefix, pyText, oursMsg string) []known {
-	p := lit(prefix)
-	return []known{
-		differ(id, p+`\.trailer\.x-arrow-status`, "3|9", "5"),
-		differ(id, p+`\.trailer\.x-arrow-status-detail-bin`, `Python exception: Traceback \(most recent call last\):\n.*`+lit(pyText)+`\n`, "Failed"),
-		differ(id, p+`\.trailer\.x-arrow-status-message-bin`, lit(pyText), lit("<errorinfo.msg>")),
-		differ(id, p+`\.trailer\.grpc-status-details-bin`, absent, lit("<canonical ErrorInfo>")),
-		differ(id, p+`\.msg`, lit(pyText), absent),
-		differ(id, p+`\.errorinfo\.code`, absent, "1"),
-		differ(id, p+`\.errorinfo\.msg`, absent, lit(oursMsg)),
-		differ(id, p+`\.errorinfo\.(keys|detail|body)`, absent, `.*`),
+	return rawError{id: id, prefix: prefix, pyText: pyText, pyCode: "Unknown", pyArrow: "3|9",
+		oursCode: "Unknown", oursStatus: "Failed", oursInfoCode: "1", oursMsg: lit(oursMsg)}.known()
+}
+
+// rawError describes a known difference where the reference answers with
+// a raw Python exception and ours with a Flight error and ErrorInfo.
+type rawError struct {
+	id, prefix      string
+	pyText          string // the Python exception's text
+	pyCode, pyArrow string // its gRPC code and x-arrow-status (patterns)
+	oursCode        string // ours' gRPC code
+	oursStatus      string // ours' Flight status name
+	oursInfoCode    string // ours' ErrorInfo code
+	oursMsg         string // ours' ErrorInfo msg (a pattern)
+}
+
+func (e rawError) known() []known {
+	p := lit(e.prefix)
+	ks := []known{
+		differ(e.id, p+`\.trailer\.x-arrow-status`, e.pyArrow, "5"),
+		differ(e.id, p+`\.trailer\.x-arrow-status-detail-bin`, `Python exception: Traceback \(most recent call last\):\n.*`+lit(e.pyText)+`\n`, e.oursStatus),
+		differ(e.id, p+`\.trailer\.x-arrow-status-message-bin`, lit(e.pyText), lit("<errorinfo.msg>")),
+		differ(e.id, p+`\.trailer\.grpc-status-details-bin`, absent, lit("<canonical ErrorInfo>")),
+		differ(e.id, p+`\.msg`, lit(e.pyText), absent),
+		differ(e.id, p+`\.errorinfo\.code`, absent, e.oursInfoCode),
+		differ(e.id, p+`\.errorinfo\.msg`, absent, e.oursMsg),
+		differ(e.id, p+`\.errorinfo\.(keys|detail|body)`, absent, `.*`),
 	}
+	if e.pyCode != e.oursCode {
+		ks = append(ks, differ(e.id, p+`\.code`, e.pyCode, e.oursCode))
+	}
+	return ks
 }
 
 // oursRejectsInfo is a known difference where ours answers a GetFlightInfo

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -134,45 +135,45 @@ func (p *peer) listFlights(t *testing.T, r record, prefix string, functions []st
 	r.set(prefix, "functions", strings.Join(names, ","))
 }
 
-// pollLoop sends the retry descriptor of each POLL answer until the call
-// ends (or maxPolls answers), recording the first POLL and the end, and how
-// many POLLs came.
-func (p *peer) pollLoop(t *testing.T, r record, prefix string, first error, trailer record) (*flight.FlightInfo, int) {
-	t.Helper()
-	polls := 0
-	desc := retryDescriptor(t, trailer, prefix+".first")
-	var info *flight.FlightInfo
-	var err error = first
-	for isPoll(err) && desc != nil && polls < maxPolls {
-		polls++
-		step := record{}
-		info, err = p.poll(t, step, "poll", desc)
-		if !isPoll(err) {
-			for k, v := range step {
-				r[prefix+".end"+strings.TrimPrefix(k, "poll")] = v
-			}
-		}
-		desc = retryDescriptor(t, step, "poll")
-	}
-	return info, polls
-}
-
 // maxPolls bounds every polling loop of a scenario.
-const maxPolls = 50
+const maxPolls = 100
 
 // isPoll reports whether err is the polling extension's "poll again".
 func isPoll(err error) bool {
 	return status.Code(err) == codes.DeadlineExceeded && strings.HasPrefix(status.Convert(err).Message(), "Work in progress. Retry.")
 }
 
-// retryDescriptor returns the retry descriptor recorded under prefix
-// (the RetryInfo of a POLL error), or nil.
-func retryDescriptor(t *testing.T, r record, prefix string) *flight.FlightDescriptor {
-	return descriptorOf(t, r, prefix, "retry_descriptor")
+// pollUntilDone sends retry with the polling header while the answer is
+// POLL (at most maxPolls times) and records the first other answer under
+// prefix.
+func (p *peer) pollUntilDone(t *testing.T, r record, prefix string, retry *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	t.Helper()
+	for range maxPolls {
+		step := record{}
+		info, err := p.poll(t, step, prefix, retry)
+		if !isPoll(err) {
+			maps.Copy(r, step)
+			return info, err
+		}
+	}
+	t.Fatalf("%s: still POLL after %d polls", p.side, maxPolls)
+	return nil, nil
+}
+
+// retryInfo returns the retry and cancel descriptors of the POLL answer
+// recorded under prefix, and the task id they name.
+func retryInfo(t *testing.T, r record, prefix string) (retry, cancel *flight.FlightDescriptor, id string) {
+	t.Helper()
+	retry = descriptorOf(t, r, prefix, "retry_descriptor")
+	cancel = descriptorOf(t, r, prefix, "cancel_descriptor")
+	if retry == nil || cancel == nil {
+		t.Fatalf("no RetryInfo under %s: %v", prefix, r)
+	}
+	return retry, cancel, strings.TrimPrefix(string(retry.Cmd), "r:")
 }
 
 // descriptorOf rebuilds the descriptor that observeRetryInfo recorded
-// under prefix, field field.
+// under prefix, field field, or returns nil.
 func descriptorOf(t *testing.T, r record, prefix, field string) *flight.FlightDescriptor {
 	t.Helper()
 	v, ok := r[prefix+".errorinfo.body."+field]
