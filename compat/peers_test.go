@@ -127,6 +127,8 @@ type peerConfig struct {
 	env []string
 	// noWait returns as soon as the process runs, before /ready is 204.
 	noWait bool
+	// extraArgs are appended to the command line.
+	extraArgs []string
 }
 
 // peer is one running server process and a Flight client connected to it.
@@ -189,6 +191,7 @@ func startPeer(tb testing.TB, s side, cfg peerConfig) *peer {
 	p.cmd = exec.Command(exe, "start", "--methods-provider", cfg.provider,
 		"--config", filepath.Join(compatDir, "config", "server.toml"), filepath.Join(dir, cfg.section),
 		"--logging-config", filepath.Join(compatDir, "reference", "logging.ini"), "--dev-log")
+	p.cmd.Args = append(p.cmd.Args, cfg.extraArgs...)
 	p.cmd.Dir = dir
 	p.cmd.Env = append(append(cleanEnv(), env...), cfg.env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
@@ -258,19 +261,25 @@ func (p *peer) stop(tb testing.TB) {
 // exited waits up to d for the process to exit and returns its exit code,
 // or -1 if it still runs.
 func (p *peer) exited(d time.Duration) int {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	select {
 	case <-p.done:
-		var ee *exec.ExitError
-		if errors.As(p.err, &ee) {
-			return ee.ExitCode()
-		}
-		if p.err != nil {
+	case <-timer.C:
+		select {
+		case <-p.done:
+		default:
 			return -1
 		}
-		return 0
-	case <-time.After(d):
+	}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(p.err, &ee):
+		return ee.ExitCode()
+	case p.err != nil:
 		return -1
 	}
+	return 0
 }
 
 func (p *peer) healthURL(path string) string {
