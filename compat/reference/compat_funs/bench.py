@@ -32,3 +32,23 @@ class GeneratorBatches(FlexConnectFunction):
     def call(self, parameters, columns, headers):
         rows, start = rows_and_start(parameters)
         return pa.RecordBatchReader.from_batches(SCHEMA, _batches(start, rows))
+
+
+class GeneratorFloor(FlexConnectFunction):
+    """
+    The benchmark's floor: the loop of scripts/bench/floor.star in Python,
+    computing the same four values per row, with no output.
+    """
+
+    Name = "GeneratorFloor"
+    Metadata = {"description": "The benchmark's loop with no output"}
+    Schema = SCHEMA
+
+    def call(self, parameters, columns, headers):
+        rows, start = rows_and_start(parameters)
+        for i in range(start, start + rows):
+            a = i  # noqa: F841
+            b = "row_" + str(i)  # noqa: F841
+            c = i * 0.5  # noqa: F841
+            d = 19000 + i % 365  # noqa: F841
+        return SCHEMA.empty_table()
