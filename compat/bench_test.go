@@ -121,7 +121,7 @@ func benchLarge(b *testing.B, rows int) {
 	if oursTableFunction == "" {
 		t.row("ours, returned table", "slot: pending engine tables (issue 9)", "", "", "", "", "")
 	}
-	b.Logf("%d rows, %d round(s):\n%s", rows, b.N, t)
+	report(b, "%d rows, %d round(s):\n%s", rows, b.N, t)
 }
 
 // largeCall invokes function with {"rows": rows} and reads the whole
@@ -209,7 +209,7 @@ func benchSmall(b *testing.B, phase time.Duration) {
 			b.ReportMetric(median(r.rate), fmt.Sprintf("%s-%d-calls/s", s.name, c))
 		}
 	}
-	b.Logf("%v per phase, %d round(s); peak RSS is the process's VmHWM after all phases:\n%s", phase, b.N, t)
+	report(b, "%v per phase, %d round(s); peak RSS is the process's VmHWM after all phases:\n%s", phase, b.N, t)
 }
 
 // smallPhase runs clients concurrent clients, each on its own connection,
@@ -326,7 +326,14 @@ func benchConcurrentLarge(b *testing.B, rows int) {
 			b.ReportMetric(median(r), fmt.Sprintf("%s-%dx-rows/s", metricName(s.name), k))
 		}
 	}
-	b.Logf("%d rows per call, %d round(s):\n%s", rows, b.N, t)
+	report(b, "%d rows per call, %d round(s):\n%s", rows, b.N, t)
+}
+
+// report prints a result table to stdout (b.Log would cut it at ten
+// lines). Go runs each benchmark once with b.N = 1 and then with the
+// -benchtime count: the last table printed is the result.
+func report(b *testing.B, format string, args ...any) {
+	fmt.Printf("\n%s: "+format+"\n", append([]any{b.Name()}, args...)...)
 }
 
 // rotation returns 0..n-1 starting at round mod n, so that no subject

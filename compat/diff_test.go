@@ -73,12 +73,21 @@ func runBoth(t *testing.T, ref, ours *peer, sc scenario) {
 		rr, or := record{}, record{}
 		sc.run(t, ref, rr)
 		sc.run(t, ours, or)
-		if os.Getenv("COMPAT_DUMP") != "" {
-			dump(t, "reference", rr.normalize(ref))
-			dump(t, "ours", or.normalize(ours))
-		}
-		compare(t, rr.normalize(ref), or.normalize(ours), append(slices.Clone(sc.known), everywhere...))
+		compareRecords(t, ref, rr, ours, or, sc.known)
 	})
+}
+
+// compareRecords normalises what ref and ours recorded and compares it,
+// with the known differences knowns and everywhere. With COMPAT_DUMP set it
+// logs both records first.
+func compareRecords(t *testing.T, ref *peer, rr record, ours *peer, or record, knowns []known) {
+	t.Helper()
+	rn, on := rr.normalize(ref), or.normalize(ours)
+	if os.Getenv("COMPAT_DUMP") != "" {
+		dump(t, "reference", rn)
+		dump(t, "ours", on)
+	}
+	compare(t, rn, on, append(slices.Clone(knowns), everywhere...))
 }
 
 // compare fails t for every key where ref and ours differ without a known
