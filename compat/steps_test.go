@@ -201,8 +201,8 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	return true
 }
 
-// rawCall invokes a Flight method by its full gRPC name with an empty
-// request, for the RPCs GoodData does not use, and records the error.
+// unaryRaw makes one unary call with call, for the RPCs GoodData does not
+// use, and records how it ended.
 func (p *peer) unaryRaw(t *testing.T, r record, prefix string, call func(ctx context.Context, opts ...grpc.CallOption) error) {
 	t.Helper()
 	var trailer metadata.MD
@@ -212,9 +212,7 @@ func (p *peer) unaryRaw(t *testing.T, r record, prefix string, call func(ctx con
 
 // streamRPC opens a stream with open and reads it until it ends, and
 // records how it ended.
-func streamRPC[S interface {
-	grpc.ClientStream
-}](t *testing.T, r record, prefix string, open func(ctx context.Context) (S, error), recv func(S) error, send func(S) error) {
+func streamRPC[S grpc.ClientStream](t *testing.T, r record, prefix string, open func(ctx context.Context) (S, error), recv func(S) error, send func(S) error) {
 	t.Helper()
 	s, err := open(callCtx(t))
 	if err != nil {
@@ -235,11 +233,4 @@ func streamRPC[S interface {
 		err = nil
 	}
 	r.observeError(prefix, err, s.Trailer())
-}
-
-// sortedCSV sorts a comma-separated list.
-func sortedCSV(s string) string {
-	parts := strings.Split(s, ",")
-	slices.Sort(parts)
-	return strings.Join(parts, ",")
 }
