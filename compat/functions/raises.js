@@ -1,0 +1,9 @@
+// Fails with parameters.message: the twin of raises.star in JavaScript.
+
+const name = "RaisesJs";
+const metadata = { description: "Fails with parameters.message (JavaScript)" };
+const schema = { n: "int64" };
+
+function call(parameters, columns, headers) {
+  throw new Error(parameters.message ?? "something went wrong");
+}
