@@ -71,15 +71,8 @@ func errorScenarios(lang string) []scenario {
 			run: func(t *testing.T, p *peer, r record) {
 				p.getInfo(t, r, "call", cmdDesc(p.invocation("Raises", `{"kind":"value","message":"bad region"}`)))
 			},
-			// D15: a Python function that raises ValueError gets
-			// BAD_ARGUMENT with its message alone; a script has no way to
-			// say "bad argument", every failure is COMMAND_FAILED.
-			known: []known{
-				differ("D15", lit("call.errorinfo.code"), "1", "5"),
-				differ("D15", lit("call.errorinfo.msg"), lit("bad region"),
-					lit("There was an error while running task: ")+`\S+\.(star|js):\d+:\d+: (fail|Error): bad region`),
-				differ("D15", lit("call.errorinfo.detail"), null, `.+`),
-			},
+			// A Python function raising ValueError and a script calling
+			// bad_request() both answer BAD_ARGUMENT with the message alone.
 		},
 	}
 }

@@ -198,9 +198,10 @@ type Thread struct {
 	cancelled *atomic.Bool
 	rows      any // *Rows[V] while a call runs
 
-	fn       *Function         // the function that runs; nil while a file's top level runs
-	call     *CallInfo         // the call; nil outside calls
-	metadata map[string]string // for the result's schema, set by host functions
+	fn         *Function         // the function that runs; nil while a file's top level runs
+	badRequest string            // set by bad_request: the call ends with BAD_ARGUMENT
+	call       *CallInfo         // the call; nil outside calls
+	metadata   map[string]string // for the result's schema, set by host functions
 }
 
 // Context returns the run's context: cancelled when the call is abandoned

@@ -36,7 +36,7 @@ func (rt *langRuntime[V]) Load(ctx context.Context, path string, env *Env) (Scri
 	s := &script[V]{rt: rt, path: path, logger: env.Logger.With("file", path), mem: env.Allocator, attrs: env.ContextAttrs}
 	builtins := &Builtins{
 		Modules:   append([]*Module{tableModule[V](rt.vocab, env.Allocator)}, env.Builtins.Modules...),
-		Functions: env.Builtins.Functions,
+		Functions: append([]*Func{badRequestFunc}, env.Builtins.Functions...),
 	}
 	t := newThread(ctx, "", s.logger, nil, rt.vocab)
 	t = OwnedThread(t, s)
@@ -165,6 +165,10 @@ func (s *script[V]) Run(ctx context.Context, c *Call) error {
 	t.rows = rows
 	err = s.call(m, t, c, rows)
 	t.rows = nil
+	if err != nil && t.badRequest != "" {
+		c.Logger.Info("bad_request", "error", scriptMsg(err))
+		err = &flexfun.BadRequestError{Msg: t.badRequest}
+	}
 	if !stop() {
 		<-fired
 		if s.hooks.hasCancel {
@@ -222,6 +226,23 @@ func (s *script[V]) callArgs(m Machine[V], t *Thread, c *Call) ([]V, error) {
 		}
 	}
 	return args, nil
+}
+
+// badRequestFunc is bad_request(message): it ends the call with
+// GoodData's BAD_ARGUMENT and the message alone, as a Python FlexConnect
+// function raising ValueError does, for a request the function cannot
+// serve (fail() and throw end it with COMMAND_FAILED).
+var badRequestFunc = &Func{
+	Name:   "bad_request",
+	Params: []string{"message"},
+	Impl: func(t *Thread, args *Args) (Value, error) {
+		msg := args.Text(args.Raw("message"))
+		if t.rows == nil {
+			return nil, errors.New("bad_request: can only be used while call runs")
+		}
+		t.badRequest = msg
+		return nil, errors.New(msg)
+	},
 }
 
 // runCancelHook runs the script's cancel() on the machine of an abandoned

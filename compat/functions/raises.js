@@ -5,5 +5,9 @@ const metadata = { description: "Fails with parameters.message (JavaScript)" };
 const schema = { n: "int64" };
 
 function call(parameters, columns, headers) {
-  throw new Error(parameters.message ?? "something went wrong");
+  const message = parameters.message ?? "something went wrong";
+  if (parameters.kind === "value") {
+    bad_request(message);
+  }
+  throw new Error(message);
 }

@@ -13,7 +13,7 @@ import (
 // TestContract runs every case in every language.
 func TestContract(t *testing.T) {
 	var cases []contractCase
-	for _, group := range [][]contractCase{outputCases, argumentCases, errorCases, lifecycleCases, moduleCases, loadCases, tableCases, hostCases, boundCases, goodDataCases} {
+	for _, group := range [][]contractCase{outputCases, argumentCases, errorCases, lifecycleCases, moduleCases, loadCases, tableCases, hostCases, boundCases, goodDataCases, badRequestCases} {
 		cases = append(cases, group...)
 	}
 	for i := range cases {
@@ -165,6 +165,15 @@ var errorCases = []contractCase{
 	},
 	{
 		dir: "an_error_in_a_helper_names_the_helper_s_file_and_line",
+	},
+}
+
+// badRequestCases: bad_request() answers BAD_ARGUMENT with its message.
+var badRequestCases = []contractCase{
+	{
+		dir:  "bad_request",
+		kind: badRequest,
+		err:  "parameters.region is required",
 	},
 }
 
