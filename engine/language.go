@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
@@ -34,6 +35,12 @@ type LoadEnv struct {
 	Logger *slog.Logger
 	// Builtins are the host modules and functions every file sees.
 	Builtins *Builtins
+	// Roots are the directories helpers may be loaded from (see
+	// CheckHelper); nil does not confine.
+	Roots []string
+	// MaxCallDepth bounds the depth of script calls: a runtime ends a call
+	// that goes deeper with an error naming the limit (MaxDepthError).
+	MaxCallDepth int
 }
 
 // Program is one loaded function file (or helper module).
@@ -128,4 +135,30 @@ type Values[V any] interface {
 	Append(a arrowbridge.Appender, v V) error
 	// AppendRange appends items lo to hi of a ShapeTyped value in bulk.
 	AppendRange(a arrowbridge.Appender, v V, lo, hi int) error
+}
+
+// MaxDepthError is the message of a call that went deeper than
+// LoadEnv.MaxCallDepth, for runtimes to raise in the language.
+func MaxDepthError(depth int) string {
+	return fmt.Sprintf("maximum call depth of %d exceeded ([flexfun] max_call_depth)", depth)
+}
+
+// Backtraces keep at most BacktraceHead frames of one end and
+// BacktraceTail of the other: runaway recursion has thousands.
+const (
+	BacktraceHead = 20
+	BacktraceTail = 10
+)
+
+// ElideFrames returns frames with the middle ones left out, when there are
+// more than BacktraceHead+BacktraceTail, replaced by one line saying how
+// many ("... 980 more frames", indented as indent says).
+func ElideFrames(frames []string, indent string) []string {
+	n := len(frames)
+	if n <= BacktraceHead+BacktraceTail {
+		return frames
+	}
+	out := append([]string{}, frames[:BacktraceHead]...)
+	out = append(out, fmt.Sprintf("%s... %d more frames", indent, n-BacktraceHead-BacktraceTail))
+	return append(out, frames[n-BacktraceTail:]...)
 }

@@ -41,7 +41,16 @@ type Options struct {
 	// Redact, when set, takes secrets out of the load errors Status
 	// reports.
 	Redact func(string) string
+	// ModulePaths are directories helpers may be loaded from besides
+	// those of the configured function paths ([flexfun] module_paths).
+	ModulePaths []string
+	// MaxCallDepth bounds the depth of script calls ([flexfun]
+	// max_call_depth); 0: DefaultMaxCallDepth.
+	MaxCallDepth int
 }
+
+// DefaultMaxCallDepth is the default of Options.MaxCallDepth.
+const DefaultMaxCallDepth = 1000
 
 // A Registry holds the functions a server offers.
 //
@@ -105,6 +114,9 @@ func NewRegistry(opts Options) *Registry {
 	}
 	if opts.LoadTimeout <= 0 {
 		opts.LoadTimeout = DefaultLoadTimeout
+	}
+	if opts.MaxCallDepth <= 0 {
+		opts.MaxCallDepth = DefaultMaxCallDepth
 	}
 	for _, x := range opts.Extensions {
 		opts.Modules = append(opts.Modules, x.Modules...)
@@ -197,7 +209,7 @@ func (r *Registry) LoadPaths(paths []string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.loadStrict(files); err != nil {
+	if err := r.loadStrict(files, paths); err != nil {
 		return err
 	}
 	r.paths = paths
@@ -208,16 +220,16 @@ func (r *Registry) LoadPaths(paths []string) error {
 func (r *Registry) LoadFiles(files []string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.loadStrict(files); err != nil {
+	if err := r.loadStrict(files, files); err != nil {
 		return err
 	}
 	r.paths = files
 	return nil
 }
 
-func (r *Registry) loadStrict(files []string) error {
+func (r *Registry) loadStrict(files, paths []string) error {
 	next := newCatalog(files)
-	env := r.newEnv()
+	env := r.newEnv(paths)
 	var errs []error
 	for _, path := range files {
 		st := r.loadState(path, env, fileState{})
@@ -238,9 +250,13 @@ func newCatalog(order []string) *catalog {
 	return &catalog{byName: map[string]*Function{}, files: map[string]fileState{}, order: order}
 }
 
-func (r *Registry) newEnv() *Env {
+// newEnv returns the environment of a load pass over the functions of
+// paths.
+func (r *Registry) newEnv(paths []string) *Env {
 	return &Env{
-		Settings: r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator,
+		Roots:        roots(paths, r.opts.ModulePaths),
+		MaxCallDepth: r.opts.MaxCallDepth,
+		Settings:     r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator,
 		ContextAttrs: r.opts.ContextAttrs, Declarations: r.opts.Declarations,
 	}
 }

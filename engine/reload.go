@@ -43,7 +43,7 @@ func (r *Registry) Reload(force bool) ReloadResult {
 	var res ReloadResult
 	next := newCatalog(files)
 	fresh := map[string]fileState{}
-	env := r.newEnv()
+	env := r.newEnv(r.paths)
 	for _, path := range files {
 		old, existed := prev.files[path]
 		if existed && !stale[path] {

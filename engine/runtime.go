@@ -35,6 +35,10 @@ type Env struct {
 	Builtins *Builtins
 	// Allocator allocates the tables scripts make.
 	Allocator memory.Allocator
+	// Roots are the directories helpers may be loaded from.
+	Roots []string
+	// MaxCallDepth bounds the depth of script calls.
+	MaxCallDepth int
 	// ContextAttrs and Declarations are the extensions' (see Options).
 	ContextAttrs []*ContextAttr
 	Declarations []*Declaration

@@ -28,7 +28,7 @@ var (
 		"token_header_name", "token_verification", "use_mtls", "use_tls",
 	}
 	tokenKeys    = []string{"tokens"}
-	flexfunKeys  = []string{"call_deadline_ms", "data_dirs", "functions", "gooddata", "http", "load_timeout_ms", "polling_interval_ms", "secrets", "shutdown_grace_ms", "sql", "watch"}
+	flexfunKeys  = []string{"call_deadline_ms", "data_dirs", "functions", "gooddata", "http", "load_timeout_ms", "max_call_depth", "module_paths", "polling_interval_ms", "secrets", "shutdown_grace_ms", "sql", "watch"}
 	traceLogKeys = []string{"parent_span_id", "span_id", "trace_id"}
 	otelTypes    = []string{"none", "zipkin", "otlp-http", "otlp-grpc", "console"}
 )
@@ -366,6 +366,8 @@ func (d *decoder) flexfun() FlexFunConfig {
 		Watch:           s.bool("watch", true),
 		ShutdownGrace:   s.duration("shutdown_grace_ms", 30*time.Second, time.Millisecond, true),
 		LoadTimeout:     s.duration("load_timeout_ms", 10*time.Second, time.Millisecond, false),
+		ModulePaths:     s.list("module_paths"),
+		MaxCallDepth:    int(s.integer("max_call_depth", 1000, 10, 100_000, "an integer from 10 to 100000")),
 		SQL:             d.sql(s),
 	}
 	d.hide("sql") // decoded above; DSNs hold passwords

@@ -113,6 +113,12 @@ type FlexFunConfig struct {
 	// LoadTimeout (load_timeout_ms) bounds the load of one script file:
 	// its top level and its on_load together.
 	LoadTimeout time.Duration
+	// ModulePaths (module_paths) are directories scripts may load helpers
+	// from besides those of Functions.
+	ModulePaths []string
+	// MaxCallDepth (max_call_depth) bounds the depth of a script's calls
+	// (recursion), in both languages.
+	MaxCallDepth int
 	// SQL holds the [flexfun.sql.NAME] database connections by NAME (sql.go).
 	SQL map[string]SQLConnection
 

@@ -42,12 +42,14 @@ func loadSettings(files []string, environ []string) (*settings.Config, error) {
 // binary has.
 func newRegistry(cfg *settings.Config, svc *services) *engine.Registry {
 	return engine.NewRegistry(engine.Options{
-		Runtimes:    []engine.Runtime{starlarkrt.New(), jsrt.New()},
-		Settings:    scriptSettings(cfg.Raw),
-		Logger:      svc.logger,
-		Redact:      svc.secrets.Redactor().Redact,
-		LoadTimeout: cfg.FlexFun.LoadTimeout,
-		Modules:     []*engine.Module{modules.Log()},
+		Runtimes:     []engine.Runtime{starlarkrt.New(), jsrt.New()},
+		Settings:     scriptSettings(cfg.Raw),
+		Logger:       svc.logger,
+		Redact:       svc.secrets.Redactor().Redact,
+		LoadTimeout:  cfg.FlexFun.LoadTimeout,
+		ModulePaths:  cfg.FlexFun.ModulePaths,
+		MaxCallDepth: cfg.FlexFun.MaxCallDepth,
+		Modules:      []*engine.Module{modules.Log()},
 		Extensions: []*engine.Extension{
 			modules.GoodData(modules.GoodDataOptions{
 				FiscalYearStartMonth: cfg.FlexFun.GoodData.FiscalYearStartMonth,

@@ -1,6 +1,8 @@
 package conformance_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +10,8 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
+	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
 // TestContract runs every case in every language.
@@ -215,6 +219,11 @@ var lifecycleCases = []contractCase{
 // moduleCases: helpers, load() and require().
 var moduleCases = []contractCase{
 	{
+		dir:  "a_helper_outside_the_function_directories",
+		kind: loadErr,
+		err:  "/etc/passwd is outside the directories scripts are loaded from",
+	},
+	{
 		dir:       "helpers_by_relative_path_nested",
 		want:      `[{"v":"answer=42"}]`,
 		wantFiles: []string{"fns/main.{ext}", "lib/util.{ext}", "lib/deep/base.{ext}"},
@@ -375,8 +384,24 @@ var hostCases = []contractCase{
 	},
 }
 
-// boundCases: what a file may not do when it loads.
+// boundCases: what a file may not do when it loads or runs.
 var boundCases = []contractCase{
+	{
+		dir: "runaway_recursion",
+		err: "main.{ext}:3:",
+		check: func(t *testing.T, fn *engine.Function) {
+			table, err := enginetest.Call(t, fn, "{}")
+			if err == nil {
+				table.Release()
+				t.Fatal("no error")
+			}
+			var se *flexfun.ScriptError
+			if !errors.As(err, &se) || strings.Count(se.Backtrace, "\n") > engine.BacktraceHead+engine.BacktraceTail+5 ||
+				!strings.Contains(se.Backtrace, "more frames") {
+				t.Errorf("the backtrace is not shortened: %d lines", strings.Count(se.Backtrace, "\n"))
+			}
+		},
+	},
 	{
 		dir:  "a_runaway_top_level_fails_the_load",
 		kind: loadErr,

@@ -1,9 +1,12 @@
 package conformance_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 )
 
@@ -45,5 +48,42 @@ func TestBothLanguagesSideBySide(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "a,b" {
 		t.Errorf("functions %v, want a and b (helpers are not functions)", names)
+	}
+}
+
+// TestHelpersConfinedToTheFunctionRoots: a helper reached through a
+// symbolic link that leaves the function's directory is refused without
+// its content showing, in every language; a directory listed in
+// ModulePaths may hold helpers.
+func TestHelpersConfinedToTheFunctionRoots(t *testing.T) {
+	outside := t.TempDir()
+	enginetest.WriteFiles(t, outside, map[string]string{
+		"leak.star": "SECRET = \"hunter2\"\n",
+		"leak.js":   "exports.SECRET = \"hunter2\";\n",
+	})
+	for _, lang := range languages {
+		t.Run(lang.ext, func(t *testing.T) {
+			dir := t.TempDir()
+			main := map[string]string{
+				"star": "load(\"./lib/leak.star\", \"SECRET\")\nschema = {\"v\": \"string\"}\ndef call(): emit(SECRET)\n",
+				"js":   "const {SECRET} = require(\"./lib/leak.js\");\nconst schema = {v: \"string\"};\nfunction call() { emit(SECRET); }\n",
+			}[lang.ext]
+			enginetest.WriteFiles(t, dir, map[string]string{"main." + lang.ext: main})
+			if err := os.Mkdir(filepath.Join(dir, "lib"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join(outside, "leak."+lang.ext), filepath.Join(dir, "lib", "leak."+lang.ext)); err != nil {
+				t.Fatal(err)
+			}
+			err := newRegistry(new(enginetest.SyncBuffer)).LoadPaths([]string{dir})
+			if err == nil || !strings.Contains(err.Error(), "is outside the directories scripts are loaded from") || strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("got %v, want the symbolic link refused without its content", err)
+			}
+
+			allowed := engine.NewRegistry(engine.Options{Runtimes: []engine.Runtime{lang.runtime()}, ModulePaths: []string{outside}})
+			if err := allowed.LoadPaths([]string{dir}); err != nil {
+				t.Errorf("with the target's directory in ModulePaths: %v", err)
+			}
+		})
 	}
 }

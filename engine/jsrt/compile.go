@@ -166,8 +166,11 @@ func (u *unit) link(reqs []pendingRequire, env *engine.LoadEnv) error {
 // requireUnit resolves spec against the unit that requires it and compiles
 // the helper.
 func requireUnit(from *unit, spec string, env *engine.LoadEnv) (*unit, error) {
-	path, err := resolve(from.path, spec)
+	path, err := resolve(from.path, spec, env)
 	if err != nil {
+		return nil, err
+	}
+	if err := env.CheckHelper(path); err != nil { // a symbolic link that leaves the roots
 		return nil, err
 	}
 	return compileModule(path, env)
@@ -176,13 +179,16 @@ func requireUnit(from *unit, spec string, env *engine.LoadEnv) (*unit, error) {
 // resolve finds the file require(spec) means in the file from: spec is a
 // path relative to from's directory (or absolute), with or without its .js
 // or .json extension, or a directory holding index.js.
-func resolve(from, spec string) (string, error) {
+func resolve(from, spec string, env *engine.LoadEnv) (string, error) {
 	if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") && !filepath.IsAbs(spec) {
 		return "", errors.New(`only files can be required, by a path starting with "./", "../" or "/" (there are no packages or node_modules)`)
 	}
 	base := filepath.FromSlash(spec)
 	if !filepath.IsAbs(base) {
 		base = filepath.Join(filepath.Dir(from), base)
+	}
+	if err := env.CheckHelper(base); err != nil { // before looking at any file there
+		return "", err
 	}
 	candidates := []string{base}
 	if ext := filepath.Ext(base); ext != ".js" && ext != ".json" {

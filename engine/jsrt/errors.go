@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flexfun"
 )
 
@@ -25,7 +26,8 @@ func (v *vm) scriptError(err error) *flexfun.ScriptError {
 	var exc *goja.Exception
 	switch {
 	case errors.As(err, &overflow):
-		msg, stack = "RangeError: Maximum call stack size exceeded", overflow.Stack()
+		msg = "RangeError: Maximum call stack size exceeded: " + engine.MaxDepthError(v.prog.maxDepth)
+		stack = overflow.Stack()
 	case errors.As(err, &interrupted):
 		msg, stack = fmt.Sprintf("interrupted: %v", interrupted.Value()), interrupted.Stack()
 	case errors.As(err, &exc):
@@ -124,14 +126,8 @@ func (v *vm) column(file string, line, col int) int {
 	return col
 }
 
-// Backtraces show at most backtraceHead innermost and backtraceTail
-// outermost frames: runaway recursion has thousands.
-const (
-	backtraceHead = 20
-	backtraceTail = 10
-)
-
-// backtrace formats frames as Node does:
+// backtrace formats frames as Node does, the middle of a long stack left
+// out (engine.ElideFrames):
 //
 //	Error: no such region
 //	    at regionOf (lib/regions.js:12:11)
@@ -140,26 +136,18 @@ func backtrace(msg string, frames []frame) string {
 	if len(frames) == 0 {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString(msg)
+	lines := make([]string, len(frames))
 	for i, f := range frames {
-		if n := len(frames); n > backtraceHead+backtraceTail && i >= backtraceHead && i < n-backtraceTail {
-			if i == backtraceHead {
-				fmt.Fprintf(&b, "\n    ... %d more frames", n-backtraceHead-backtraceTail)
-			}
-			continue
-		}
-		b.WriteString("\n    at ")
 		switch {
 		case f.native:
-			fmt.Fprintf(&b, "%s (native)", f.fn)
+			lines[i] = fmt.Sprintf("    at %s (native)", f.fn)
 		case f.fn != "":
-			fmt.Fprintf(&b, "%s (%s:%d:%d)", f.fn, f.file, f.line, f.col)
+			lines[i] = fmt.Sprintf("    at %s (%s:%d:%d)", f.fn, f.file, f.line, f.col)
 		default:
-			fmt.Fprintf(&b, "%s:%d:%d", f.file, f.line, f.col)
+			lines[i] = fmt.Sprintf("    at %s:%d:%d", f.file, f.line, f.col)
 		}
 	}
-	return b.String()
+	return msg + "\n" + strings.Join(engine.ElideFrames(lines, "    "), "\n")
 }
 
 // fileError is an error about the script as a whole, reported at its file.

@@ -68,7 +68,10 @@ func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *e
 	if err != nil {
 		return nil, err
 	}
-	p := &program{main: main, builtins: env.Builtins}
+	p := &program{main: main, builtins: env.Builtins, maxDepth: env.MaxCallDepth}
+	if p.maxDepth <= 0 {
+		p.maxDepth = engine.DefaultMaxCallDepth
+	}
 	v, err := p.newVM(t)
 	if err != nil {
 		return nil, err
@@ -86,6 +89,7 @@ func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *e
 type program struct {
 	main     *unit
 	builtins *engine.Builtins
+	maxDepth int // of calls: [flexfun] max_call_depth
 	top      *vm
 }
 

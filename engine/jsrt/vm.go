@@ -13,11 +13,6 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 )
 
-// maxCallStackSize bounds the depth of JavaScript calls, so that runaway
-// recursion ends in a RangeError instead of exhausting memory (goja's
-// default is unlimited). Node allows about 11,000 frames.
-const maxCallStackSize = 10_000
-
 // A vm is one goja runtime prepared for one function: the built-ins
 // installed, then (Init) the function's file run. Each call gets a fresh
 // vm, so nothing a call does to globals or top-level objects can reach
@@ -84,7 +79,9 @@ func (p *program) newVM(t *engine.Thread) (*vm, error) {
 		thread:  t,
 		modules: map[*unit]*goja.Object{},
 	}
-	v.rt.SetMaxCallStackSize(maxCallStackSize)
+	// Runaway recursion ends in a RangeError instead of exhausting
+	// memory (goja's default is unlimited).
+	v.rt.SetMaxCallStackSize(p.maxDepth)
 	v.date = v.rt.Get("Date")
 	v.objectProto, _ = v.rt.Get("Object").(*goja.Object).Get("prototype").(*goja.Object)
 	v.installBuiltins(p.builtins)

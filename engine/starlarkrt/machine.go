@@ -18,12 +18,27 @@ type threadState struct {
 	kw     kwargsRow // scratch for emit(col=v, ...)
 }
 
-// newThread returns a Starlark thread running on t: print goes to t's log.
-func newThread(name string, t *engine.Thread) *starlark.Thread {
+// depthCheckSteps is how many steps a thread runs between two checks of
+// its call depth: a few hundred calls at most pass between checks.
+const depthCheckSteps = 1000
+
+// newThread returns a Starlark thread running on t: print goes to t's log,
+// and a call deeper than maxDepth ends it (go.starlark.net has no depth
+// limit of its own; its step hook checks the depth every
+// depthCheckSteps steps).
+func newThread(name string, t *engine.Thread, maxDepth int) *starlark.Thread {
 	thread := &starlark.Thread{
 		Name:  name,
 		Print: func(_ *starlark.Thread, msg string) { t.Print(slog.LevelInfo, msg) },
+		OnMaxSteps: func(th *starlark.Thread) {
+			if th.CallStackDepth() > maxDepth {
+				th.Cancel(engine.MaxDepthError(maxDepth))
+				return
+			}
+			th.SetMaxExecutionSteps(th.ExecutionSteps() + depthCheckSteps)
+		},
 	}
+	thread.SetMaxExecutionSteps(depthCheckSteps)
 	thread.SetLocal(localState, &threadState{engine: t})
 	return thread
 }
@@ -40,17 +55,20 @@ func engineThread(thread *starlark.Thread) *engine.Thread {
 // machine runs the code of one module on one thread.
 type machine struct {
 	values
-	mod    *module
-	thread *starlark.Thread
+	mod      *module
+	thread   *starlark.Thread
+	maxDepth int
 }
 
 var _ engine.Machine[starlark.Value] = (*machine)(nil)
 
-func newMachine(mod *module, t *engine.Thread) *machine {
-	return &machine{mod: mod, thread: newThread("call "+t.Function(), t)}
+func newMachine(mod *module, t *engine.Thread, maxDepth int) *machine {
+	return &machine{mod: mod, thread: newThread("call "+t.Function(), t, maxDepth), maxDepth: maxDepth}
 }
 
-func (m *machine) SetThread(t *engine.Thread) { m.thread = newThread("run "+t.Function(), t) }
+func (m *machine) SetThread(t *engine.Thread) {
+	m.thread = newThread("run "+t.Function(), t, m.maxDepth)
+}
 
 func (m *machine) Init() error { return nil }
 

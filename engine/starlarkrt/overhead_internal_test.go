@@ -42,7 +42,7 @@ func BenchmarkEmitOverhead(b *testing.B) {
 			}
 			for b.Loop() {
 				bld := arrowbridge.NewBuilder(schema, memory.DefaultAllocator)
-				thread := newThread("bench", engine.NewCallThread[starlark.Value](context.Background(), values{}, vocabulary, bld, slog.Default()))
+				thread := newThread("bench", engine.NewCallThread[starlark.Value](context.Background(), values{}, vocabulary, bld, slog.Default()), engine.DefaultMaxCallDepth)
 				if _, err := starlark.Call(thread, globals["f"], starlark.Tuple{starlark.MakeInt(rows)}, nil); err != nil {
 					b.Fatal(err)
 				}

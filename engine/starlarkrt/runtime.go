@@ -76,12 +76,16 @@ func (language) Vocabulary() *engine.Vocabulary { return vocabulary }
 // Load executes the file at path, and the helpers it loads, on threads
 // that stop when ctx is done.
 func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *engine.Thread) (engine.Program[starlark.Value], error) {
-	l := &loader{ctx: ctx, env: env, thread: t, predeclared: predeclared(env)}
+	maxDepth := env.MaxCallDepth
+	if maxDepth <= 0 {
+		maxDepth = engine.DefaultMaxCallDepth
+	}
+	l := &loader{ctx: ctx, env: env, thread: t, predeclared: predeclared(env), maxDepth: maxDepth}
 	mod, err := l.load(filepath.Clean(path), nil)
 	if err != nil {
 		return nil, err
 	}
-	return &program{mod: mod, top: newMachine(mod, t)}, nil
+	return &program{mod: mod, top: newMachine(mod, t, maxDepth), maxDepth: maxDepth}, nil
 }
 
 // predeclared returns the names every file of a load pass sees.
@@ -139,6 +143,7 @@ type loader struct {
 	env         *engine.LoadEnv
 	thread      *engine.Thread
 	predeclared starlark.StringDict
+	maxDepth    int
 }
 
 // cacheEntry is a module or the error loading it, stored in the pass cache.
@@ -179,9 +184,13 @@ func (l *loader) exec(path string, chain []string) (*module, error) {
 	}
 	mod := &module{path: path, files: []string{path}}
 	t := engine.OwnedThread(l.thread, mod)
-	thread := newThread("load "+path, t)
+	thread := newThread("load "+path, t, l.maxDepth)
 	thread.Load = func(_ *starlark.Thread, name string) (starlark.StringDict, error) {
-		dep, err := l.load(resolve(path, name), chain)
+		target := resolve(path, name)
+		if err := l.env.CheckHelper(target); err != nil {
+			return nil, err
+		}
+		dep, err := l.load(target, chain)
 		if err != nil {
 			return nil, err
 		}
@@ -225,12 +234,13 @@ func loadError(path string, err error) error {
 
 // program is a loaded function file.
 type program struct {
-	mod *module
-	top *machine
+	mod      *module
+	top      *machine
+	maxDepth int
 }
 
 func (p *program) Files() []string                     { return p.mod.files }
 func (p *program) Top() engine.Machine[starlark.Value] { return p.top }
 func (p *program) NewMachine(t *engine.Thread) (engine.Machine[starlark.Value], error) {
-	return newMachine(p.mod, t), nil
+	return newMachine(p.mod, t, p.maxDepth), nil
 }

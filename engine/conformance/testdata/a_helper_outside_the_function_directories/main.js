@@ -1,0 +1,3 @@
+const root = require("/etc/passwd");
+const schema = {v: "string"};
+function call() {}
