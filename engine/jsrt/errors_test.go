@@ -22,7 +22,7 @@ func TestScriptErrorsNameFileLineAndStack(t *testing.T) {
 		{"custom error class", "class RegionError extends Error {\n  constructor(m) { super(m); this.name = \"RegionError\"; }\n}\nfunction call() { throw new RegionError(\"XX\"); }\n",
 			"main.js:3:25: RegionError: XX", []string{"at main.js:3:25", "at call (main.js:5:25)"}},
 		{"stack overflow", "function f(n) { return f(n + 1) + 1; }\nfunction call() { f(0); }\n",
-			"main.js:2:25: RangeError: Maximum call stack size exceeded", []string{"at f (main.js:2:25)", "... 9971 more frames", "at call (main.js:3:20)"}},
+			"main.js:2:25: RangeError: Maximum call stack size exceeded: maximum call depth of 1000 exceeded ([flexfun] max_call_depth)", []string{"at f (main.js:2:25)", "... 971 more frames", "at call (main.js:3:20)"}},
 		{"error in a helper", "const h = require(\"./h.js\");\nfunction call() { h.fail(); }\n",
 			"h.js:2:9: Error: from helper", []string{"at fail (h.js:2:9)", "at call (main.js:3:25)"}},
 		{"rejected promise", "async function call() {\n  await null;\n  throw new Error(\"async boom\");\n}\n",
