@@ -190,9 +190,11 @@ func TestPollErrors(t *testing.T) {
 
 func TestPollDeadline(t *testing.T) {
 	// The reference's scenario: deadline 1200 ms, interval 500 ms, a call of
-	// 2 s gives POLL, POLL, TIMEOUT; here scaled down by 10.
+	// 2 s gives POLL, POLL, TIMEOUT. The second POLL ends 400 ms before the
+	// deadline, so a loaded machine does not turn it into a TIMEOUT.
 	ids, ctxErr := make(chan string, 1), make(chan error, 1)
-	e := startEnv(t, Options{CallDeadline: 120 * time.Millisecond, PollingInterval: 50 * time.Millisecond},
+	const deadline = 1400 * time.Millisecond
+	e := startEnv(t, Options{CallDeadline: deadline, PollingInterval: 500 * time.Millisecond},
 		func(memory.Allocator) []Function { return []Function{blockingFun(ids, ctxErr)} })
 	start := time.Now()
 	_, md, err := e.pollInfo(cmd(`{"functionName":"Block"}`))
@@ -203,7 +205,7 @@ func TestPollDeadline(t *testing.T) {
 	_, md, err = e.pollInfo(ri.RetryDescriptor)
 	timeout := regexp.QuoteMeta("GetFlightInfo timed out while waiting for task " + id + ".")
 	wantError(t, err, md, codes.DeadlineExceeded, timeout, CodeTimeout, StatusTimedOut)
-	if d := time.Since(start); d < 120*time.Millisecond {
+	if d := time.Since(start); d < deadline {
 		t.Errorf("TIMEOUT after %v, before the deadline", d)
 	}
 	if err := recv(t, ctxErr); err == nil {
@@ -220,7 +222,7 @@ func TestPollDeadlineFunctionIgnoresContext(t *testing.T) {
 	// A call that does not stop at its deadline is cancelled by the first
 	// poll that finds it past the deadline.
 	ids, gate := make(chan string, 1), make(chan struct{})
-	e := startEnv(t, Options{CallDeadline: 60 * time.Millisecond, PollingInterval: 30 * time.Millisecond},
+	e := startEnv(t, Options{CallDeadline: 600 * time.Millisecond, PollingInterval: 200 * time.Millisecond},
 		func(mem memory.Allocator) []Function {
 			return []Function{&fakeFunction{name: "Stubborn", schema: simpleSchema,
 				call: func(_ context.Context, req *flexfun.Request) (*arrowbridge.Table, error) {
@@ -233,7 +235,7 @@ func TestPollDeadlineFunctionIgnoresContext(t *testing.T) {
 	_, md, err := e.pollInfo(cmd(`{"functionName":"Stubborn"}`))
 	id := recv(t, ids)
 	ri := wantPoll(t, err, md, id)
-	time.Sleep(80 * time.Millisecond)
+	time.Sleep(800 * time.Millisecond)
 	_, md, err = e.pollInfo(ri.RetryDescriptor)
 	wantError(t, err, md, codes.DeadlineExceeded, regexp.QuoteMeta("GetFlightInfo timed out while waiting for task "+id+"."), CodeTimeout, StatusTimedOut)
 }

@@ -26,9 +26,11 @@ type harness struct {
 	reloads []engine.ReloadResult
 }
 
-func newHarness(t *testing.T, paths func(dir string) []string, files map[string]string) *harness {
+// newHarness loads the scripts paths names and watches them; modulePaths
+// (relative to the fixture directory) are where helpers may also live.
+func newHarness(t *testing.T, paths func(dir string) []string, files map[string]string, modulePaths ...string) *harness {
 	t.Helper()
-	f := enginetest.NewFixture(t, files, starlarkrt.New())
+	f := enginetest.NewFixtureWith(t, files, modulePaths, starlarkrt.New())
 	h := &harness{t: t, dir: f.Dir, reg: f.Reg, fixture: f}
 	if err := h.reg.LoadPaths(paths(h.dir)); err != nil {
 		t.Fatal(err)
@@ -157,7 +159,7 @@ func TestHelperOutsideConfiguredPath(t *testing.T) {
 		"lib/words.star": "WORD = \"one\"\n",
 		"fns/a.star":     "load(\"../lib/words.star\", \"WORD\")\nname = \"A\"\nschema = {\"v\": \"string\"}\ndef call(): emit(WORD)\n",
 	}
-	h := newHarness(t, func(dir string) []string { return []string{filepath.Join(dir, "fns/a.star")} }, files)
+	h := newHarness(t, func(dir string) []string { return []string{filepath.Join(dir, "fns/a.star")} }, files, "lib")
 	h.write("lib/words.star", "WORD = \"two\"\n")
 	h.eventually("A", "two")
 }

@@ -46,14 +46,19 @@ func NewRegistry(log *SyncBuffer, runtimes ...engine.Runtime) *engine.Registry {
 
 // NewRegistryWith is NewRegistry with more host modules.
 func NewRegistryWith(log *SyncBuffer, mods []*engine.Module, runtimes ...engine.Runtime) *engine.Registry {
-	return engine.NewRegistry(engine.Options{
+	return engine.NewRegistry(registryOptions(log, mods, runtimes))
+}
+
+// registryOptions are the options of the test registries.
+func registryOptions(log *SyncBuffer, mods []*engine.Module, runtimes []engine.Runtime) engine.Options {
+	return engine.Options{
 		Runtimes:    runtimes,
 		Settings:    Settings,
 		Logger:      slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		LoadTimeout: LoadTimeout,
 		Modules:     append([]*engine.Module{modules.Log()}, mods...),
 		Extensions:  []*engine.Extension{modules.GoodData(modules.GoodDataOptions{MaxMessageBytes: 1024})},
-	})
+	}
 }
 
 // WriteFiles writes files (slash-separated path → source) under dir.
@@ -84,6 +89,20 @@ func NewFixture(t testing.TB, files map[string]string, runtimes ...engine.Runtim
 	f := &Fixture{Dir: t.TempDir(), Log: new(SyncBuffer)}
 	WriteFiles(t, f.Dir, files)
 	f.Reg = NewRegistry(f.Log, runtimes...)
+	return f
+}
+
+// NewFixtureWith is NewFixture whose registry also loads helpers from
+// modulePaths, directories relative to the fixture ([flexfun] module_paths).
+func NewFixtureWith(t testing.TB, files map[string]string, modulePaths []string, runtimes ...engine.Runtime) *Fixture {
+	t.Helper()
+	f := &Fixture{Dir: t.TempDir(), Log: new(SyncBuffer)}
+	WriteFiles(t, f.Dir, files)
+	opts := registryOptions(f.Log, nil, runtimes)
+	for _, p := range modulePaths {
+		opts.ModulePaths = append(opts.ModulePaths, filepath.Join(f.Dir, filepath.FromSlash(p)))
+	}
+	f.Reg = engine.NewRegistry(opts)
 	return f
 }
 
