@@ -33,6 +33,10 @@ type Builder struct {
 	rows    int64                  // rows ended in all
 	batches []arrow.RecordBatch
 	done    bool
+
+	doneBytes                 int64 // buffer bytes of the finished batches
+	limits                    Limits
+	rowsSetting, bytesSetting string
 }
 
 // NewBuilder returns a Builder for schema that allocates from mem.
@@ -250,6 +254,7 @@ func (b *Builder) cut(reserve bool) {
 // about TargetBatchBytes each; that happens only after EndRows, after a
 // row of more than half a MiB, or for an appended table.
 func (b *Builder) addBatch(rec arrow.RecordBatch, size int64) {
+	b.doneBytes += size
 	n := rec.NumRows()
 	pieces := ceilDiv(n, MaxBatchRows)
 	if size > TargetBatchBytes+TargetBatchBytes/4 {

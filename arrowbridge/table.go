@@ -179,6 +179,36 @@ func (t *Table) Project(columns []string) (*Table, error) {
 	return t.reshape(fields, idx), nil
 }
 
+// Bytes returns the memory the table's data takes: its IPC messages once
+// encoded, else its batches' buffers. Servers use it to bound the results
+// they keep.
+func (t *Table) Bytes() int64 {
+	var n int64
+	for _, m := range t.Messages {
+		n += int64(len(m.Header) + len(m.Body))
+	}
+	for _, rec := range t.Batches {
+		for _, col := range rec.Columns() {
+			n += dataBytes(col.Data())
+		}
+	}
+	return n
+}
+
+// dataBytes is the size of an array's buffers, its children's included.
+func dataBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, buf := range d.Buffers() {
+		if buf != nil {
+			n += int64(buf.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataBytes(c)
+	}
+	return n
+}
+
 // Release drops a reference; the last one releases every batch and drops
 // the messages. Calling it more often than there are references does
 // nothing.

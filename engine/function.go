@@ -29,6 +29,8 @@ type Function struct {
 	mem      memory.Allocator
 	logger   *slog.Logger
 	hooks    []CallHook
+	limits   arrowbridge.Limits
+	guard    *memoryGuard
 }
 
 // Name returns the function's name, unique within a registry.
@@ -72,8 +74,13 @@ func (f *Function) run(ctx context.Context, info *CallInfo) (*arrowbridge.Table,
 	if err := f.checkColumns(req.Columns); err != nil {
 		return nil, err
 	}
-	b := arrowbridge.NewBuilder(f.schema, f.mem)
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	run := f.guard.enter(f.name, stop)
+	defer f.guard.leave(run)
+	b := arrowbridge.NewBuilder(f.schema, run.allocator(f.mem))
 	defer b.Release()
+	b.SetLimits(f.limits, "[flexfun] max_result_rows", "[flexfun] max_result_bytes")
 	scope := new(Scope)
 	defer scope.Close()
 	call := &Call{
@@ -86,6 +93,10 @@ func (f *Function) run(ctx context.Context, info *CallInfo) (*arrowbridge.Table,
 	err := f.script.Run(ctx, call)
 	if ctx.Err() != nil {
 		// Abandoned: whatever the script did after that is discarded.
+		var me *MemoryError
+		if errors.As(context.Cause(ctx), &me) {
+			return nil, &flexfun.ScriptError{Function: f.name, Msg: f.path + ": " + me.Error()}
+		}
 		return nil, &flexfun.CancelledError{Function: f.name, Cause: context.Cause(ctx)}
 	}
 	if err != nil {
@@ -124,7 +135,7 @@ func fieldNames(s *arrow.Schema) []string {
 
 // newFunction checks a script's declarations and wraps it in a Function.
 // It does not run on_load.
-func newFunction(path string, script Script, mem memory.Allocator, logger *slog.Logger, hooks []CallHook) (*Function, error) {
+func newFunction(path string, script Script, opts Options, guard *memoryGuard) (*Function, error) {
 	d := script.Declarations()
 	name := d.Name
 	if name == "" {
@@ -151,9 +162,11 @@ func newFunction(path string, script Script, mem memory.Allocator, logger *slog.
 		schema:   schema,
 		extra:    d.Extra,
 		script:   script,
-		mem:      mem,
-		logger:   logger,
-		hooks:    hooks,
+		mem:      opts.Allocator,
+		logger:   opts.Logger,
+		hooks:    opts.Hooks,
+		limits:   arrowbridge.Limits{Rows: opts.MaxResultRows, Bytes: opts.MaxResultBytes},
+		guard:    guard,
 	}, nil
 }
 

@@ -41,6 +41,11 @@ type LoadEnv struct {
 	// MaxCallDepth bounds the depth of script calls: a runtime ends a call
 	// that goes deeper with an error naming the limit (MaxDepthError).
 	MaxCallDepth int
+	// MaxValueBytes bounds the size of one string that a single step of
+	// the language may make (repetition, padding, joining): such a step
+	// cannot be interrupted, so the memory guard could not stop it in
+	// time. 0: no bound.
+	MaxValueBytes int64
 }
 
 // Program is one loaded function file (or helper module).

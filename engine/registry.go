@@ -47,6 +47,14 @@ type Options struct {
 	// MaxCallDepth bounds the depth of script calls ([flexfun]
 	// max_call_depth); 0: DefaultMaxCallDepth.
 	MaxCallDepth int
+	// MemoryLimit bounds the process's memory ([flexfun] memory_limit):
+	// the run that grows it past the limit is stopped (see memory.go).
+	// 0: no limit.
+	MemoryLimit int64
+	// MaxResultRows and MaxResultBytes bound one call's result, checked
+	// while it is built ([flexfun] max_result_rows, max_result_bytes).
+	// 0: no limit.
+	MaxResultRows, MaxResultBytes int64
 }
 
 // DefaultMaxCallDepth is the default of Options.MaxCallDepth.
@@ -63,6 +71,7 @@ const DefaultMaxCallDepth = 1000
 // serialised.
 type Registry struct {
 	opts     Options
+	guard    *memoryGuard
 	settings Value // opts.Settings as a *Map
 	builtins *Builtins
 	mu       sync.Mutex // serialises Load and Reload
@@ -126,6 +135,9 @@ func NewRegistry(opts Options) *Registry {
 		opts.Hooks = append(opts.Hooks, x.Hooks...)
 	}
 	r := &Registry{opts: opts, builtins: &Builtins{Modules: opts.Modules, Functions: opts.Functions}}
+	if opts.MemoryLimit > 0 {
+		r.guard = newMemoryGuard(opts.MemoryLimit, opts.Logger)
+	}
 	var err error
 	if r.settings, err = FromSettings(opts.Settings); err != nil || r.settings == nil {
 		r.settings = NewMap(0) // settings come from TOML, which FromSettings always takes
@@ -254,9 +266,10 @@ func newCatalog(order []string) *catalog {
 // paths.
 func (r *Registry) newEnv(paths []string) *Env {
 	return &Env{
-		Roots:        roots(paths, r.opts.ModulePaths),
-		MaxCallDepth: r.opts.MaxCallDepth,
-		Settings:     r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator,
+		Roots:         roots(paths, r.opts.ModulePaths),
+		MaxCallDepth:  r.opts.MaxCallDepth,
+		MaxValueBytes: r.opts.MemoryLimit / 8,
+		Settings:      r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator,
 		ContextAttrs: r.opts.ContextAttrs, Declarations: r.opts.Declarations,
 	}
 }
@@ -334,28 +347,36 @@ func (r *Registry) LoadFile(path string, env *Env) (*Function, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.opts.LoadTimeout)
 	defer cancel()
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	defer r.guard.leave(r.guard.enter(path, stop))
 	script, err := rt.Load(ctx, path, env)
 	if ctx.Err() != nil {
-		return nil, r.timeoutError(path, "the top level")
+		return nil, r.loadStopped(ctx, path, "the top level")
 	}
 	if err != nil || script == nil {
 		return nil, err
 	}
-	f, err := newFunction(path, script, r.opts.Allocator, r.opts.Logger, r.opts.Hooks)
+	f, err := newFunction(path, script, r.opts, r.guard)
 	if err != nil {
 		return nil, err
 	}
 	if err := script.OnLoad(ctx, f.name); err != nil {
 		if ctx.Err() != nil {
-			return nil, r.timeoutError(path, "on_load")
+			return nil, r.loadStopped(ctx, path, "on_load")
 		}
 		return nil, err
 	}
 	return f, nil
 }
 
-// timeoutError reports a load that did not finish within the load timeout.
-func (r *Registry) timeoutError(path, what string) error {
+// loadStopped reports a load stopped by the load timeout or the memory
+// guard.
+func (r *Registry) loadStopped(ctx context.Context, path, what string) error {
+	var me *MemoryError
+	if errors.As(context.Cause(ctx), &me) {
+		return fmt.Errorf("%s: %s was %v", path, what, me)
+	}
 	return fmt.Errorf("%s: %s did not finish within the load timeout of %v ([flexfun] load_timeout_ms)", path, what, r.opts.LoadTimeout)
 }
 

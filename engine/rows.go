@@ -77,7 +77,7 @@ func (r *Rows[V]) Emit(values []V) error {
 			return fmt.Errorf("emit: %w", err)
 		}
 		r.emitted++
-		return nil
+		return r.checkLimits("emit: ")
 	}
 	if err := r.appendValues(values); err != nil {
 		r.b.Rollback()
@@ -85,6 +85,15 @@ func (r *Rows[V]) Emit(values []V) error {
 	}
 	r.b.EndRow()
 	r.emitted++
+	return r.checkLimits("emit: ")
+}
+
+// checkLimits reports a result past its limits (max_result_rows,
+// max_result_bytes).
+func (r *Rows[V]) checkLimits(prefix string) error {
+	if err := r.b.Check(); err != nil {
+		return fmt.Errorf("%s%w", prefix, err)
+	}
 	return nil
 }
 
@@ -100,7 +109,7 @@ func (r *Rows[V]) EmitNamed(row V) (err error) {
 	}
 	r.b.EndRow()
 	r.emitted++
-	return nil
+	return r.checkLimits("emit: ")
 }
 
 // rollbackOnFailure drops a partly appended row when the row failed or a
@@ -199,7 +208,10 @@ func (r *Rows[V]) Collect(res V) error {
 	r.collecting = true
 	switch shape {
 	case ShapeTable:
-		return r.b.AppendTable(r.vals.AsTable(res))
+		if err := r.b.AppendTable(r.vals.AsTable(res)); err != nil {
+			return err
+		}
+		return r.checkLimits("")
 	case ShapeList:
 		return r.appendList(res)
 	case ShapeMap:
@@ -267,7 +279,7 @@ func (r *Rows[V]) appendRow(row V) (err error) {
 		return fmt.Errorf("row %d: a row must be %s, got %s", r.row(), r.vocab.Row, r.vals.TypeName(row))
 	}
 	r.b.EndRow()
-	return nil
+	return r.checkLimits("")
 }
 
 // appendColumns appends a mapping of column → sequence; all sequences have
@@ -308,6 +320,9 @@ func (r *Rows[V]) appendColumns(columns V) error {
 			}
 		}
 		r.b.EndRows(hi - lo)
+		if err := r.checkLimits(""); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -39,6 +39,8 @@ type Env struct {
 	Roots []string
 	// MaxCallDepth bounds the depth of script calls.
 	MaxCallDepth int
+	// MaxValueBytes bounds one string a single step makes (0: none).
+	MaxValueBytes int64
 	// ContextAttrs and Declarations are the extensions' (see Options).
 	ContextAttrs []*ContextAttr
 	Declarations []*Declaration

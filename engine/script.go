@@ -40,7 +40,7 @@ func (rt *langRuntime[V]) Load(ctx context.Context, path string, env *Env) (Scri
 	}
 	t := newThread(ctx, "", s.logger, nil, rt.vocab)
 	t = OwnedThread(t, s)
-	prog, err := rt.lang.Load(ctx, path, &LoadEnv{Cache: env.Cache, Logger: env.Logger, Builtins: builtins, Roots: env.Roots, MaxCallDepth: env.MaxCallDepth}, t)
+	prog, err := rt.lang.Load(ctx, path, &LoadEnv{Cache: env.Cache, Logger: env.Logger, Builtins: builtins, Roots: env.Roots, MaxCallDepth: env.MaxCallDepth, MaxValueBytes: env.MaxValueBytes}, t)
 	if err != nil {
 		return nil, loadError(err)
 	}

@@ -22,6 +22,9 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 	if s.shutting.Load() {
 		return "", NewError(codes.Unavailable, StatusUnavailable, ErrorInfo{Code: CodeShuttingDown, Msg: msgShuttingDown})
 	}
+	if err := s.exec.CheckCapacity(); err != nil {
+		return "", busyError(err)
+	}
 	// The task keeps the command for the polls that answer with it, and
 	// the call's parameters are a slice of it: one copy of the request.
 	cmd := bytes.Clone(commandOf(desc))
@@ -41,6 +44,17 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 	s.obs.CallSubmitted(fn.Name())
 	s.log.Info("flexfun_task_created", "function", fn.Name(), "task_id", id)
 	return id, nil
+}
+
+// busyError is the retryable BACKPRESSURE error of a submission refused
+// because the stored results fill [flexfun] max_stored_bytes.
+func busyError(err error) error {
+	var full *tasks.StoreFullError
+	if !errors.As(err, &full) {
+		return failed(CodeInternalError, err.Error())
+	}
+	msg := fmt.Sprintf(msgBusy, arrowbridge.FormatBytes(full.Stored), arrowbridge.FormatBytes(full.Limit))
+	return NewError(codes.Unavailable, StatusUnavailable, ErrorInfo{Code: CodeBackpressure, Msg: msg})
 }
 
 // runner returns the task that calls fn. The call's context ends at

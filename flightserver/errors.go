@@ -342,6 +342,7 @@ const (
 	msgTaskFailed       = "There was an error while running task: "
 	msgTaskFailedNoText = "There was an error while running task."
 	msgShuttingDown     = "Server is shutting down."
+	msgBusy             = "Server busy: results waiting to be read hold %s, the limit is %s ([flexfun] max_stored_bytes). Retry later."
 	msgNoAuth           = "This service does not have an authentication mechanism enabled."
 	msgNoCommand        = "Incorrect FlexConnect function invocation. Flight descriptor must contain command with the invocation payload."
 	msgPoll             = "Work in progress. Retry."

@@ -91,10 +91,17 @@ type env struct {
 // Arrow memory was released and no goroutine leaked.
 func startEnv(t *testing.T, opts Options, mk func(mem memory.Allocator) []Function) *env {
 	t.Helper()
+	return startEnvWith(t, opts, tasks.Options{Threads: 4}, mk)
+}
+
+// startEnvWith is startEnv whose executor has execOpts.
+func startEnvWith(t *testing.T, opts Options, execOpts tasks.Options, mk func(mem memory.Allocator) []Function) *env {
+	t.Helper()
 	before := runtime.NumGoroutine()
 	e := &env{mem: memory.NewCheckedAllocator(memory.NewGoAllocator()), logs: new(syncbuf.Buffer)}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.exec = tasks.New[*arrowbridge.Table](tasks.Options{Threads: 4, Logger: logger})
+	execOpts.Logger = logger
+	e.exec = tasks.New[*arrowbridge.Table](execOpts)
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

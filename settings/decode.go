@@ -28,7 +28,7 @@ var (
 		"token_header_name", "token_verification", "use_mtls", "use_tls",
 	}
 	tokenKeys    = []string{"tokens"}
-	flexfunKeys  = []string{"call_deadline_ms", "data_dirs", "functions", "gooddata", "http", "load_timeout_ms", "max_call_depth", "module_paths", "polling_interval_ms", "secrets", "shutdown_grace_ms", "sql", "watch"}
+	flexfunKeys  = []string{"call_deadline_ms", "data_dirs", "functions", "gooddata", "http", "load_timeout_ms", "max_call_depth", "max_result_bytes", "max_result_rows", "max_stored_bytes", "memory_limit", "module_paths", "polling_interval_ms", "secrets", "shutdown_grace_ms", "sql", "watch"}
 	traceLogKeys = []string{"parent_span_id", "span_id", "trace_id"}
 	otelTypes    = []string{"none", "zipkin", "otlp-http", "otlp-grpc", "console"}
 )
@@ -368,6 +368,7 @@ func (d *decoder) flexfun() FlexFunConfig {
 		LoadTimeout:     s.duration("load_timeout_ms", 10*time.Second, time.Millisecond, false),
 		ModulePaths:     s.list("module_paths"),
 		MaxCallDepth:    int(s.integer("max_call_depth", 1000, 10, 100_000, "an integer from 10 to 100000")),
+		Limits:          s.limits(),
 		SQL:             d.sql(s),
 	}
 	d.hide("sql") // decoded above; DSNs hold passwords

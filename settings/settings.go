@@ -119,6 +119,9 @@ type FlexFunConfig struct {
 	// MaxCallDepth (max_call_depth) bounds the depth of a script's calls
 	// (recursion), in both languages.
 	MaxCallDepth int
+	// Limits are the memory bounds: memory_limit, max_result_rows,
+	// max_result_bytes, max_stored_bytes (limits.go).
+	Limits LimitsConfig
 	// SQL holds the [flexfun.sql.NAME] database connections by NAME (sql.go).
 	SQL map[string]SQLConnection
 

@@ -499,7 +499,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown server key", "[server]\nlisten_prot = 1\n", nil,
 			"[server] listen_prot: unknown key; valid keys are advertise_host, advertise_port, authentication_method,"},
 		{"unknown flexconnect key", "[flexconnect]\nfunction = [\"a\"]\n", nil,
-			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, data_dirs, functions, gooddata, http, load_timeout_ms, max_call_depth, module_paths, polling_interval_ms, secrets, shutdown_grace_ms, sql, watch"},
+			"[flexconnect] function: unknown key; valid keys are call_deadline_ms, data_dirs, functions, gooddata, http, load_timeout_ms, max_call_depth, max_result_bytes, max_result_rows, max_stored_bytes, memory_limit, module_paths, polling_interval_ms, secrets, shutdown_grace_ms, sql, watch"},
 		{"unknown tokens key", "[enumerated_tokens]\ntoken = [\"a\"]\n", nil,
 			"[enumerated_tokens] token: unknown key; valid keys are tokens"},
 		{"section not a table", "server = 5\n", nil,

@@ -33,8 +33,9 @@ func (r *Result[T]) Release() {
 type entry[T Releaser] struct {
 	Finished[T]
 	expires time.Time
-	read    bool // MarkRead was called; guarded by store.mu
-	removed bool // out of the store, maybe still in store.expiry; guarded by store.mu
+	size    int64 // Bytes of the value, when T is a Sizer
+	read    bool  // MarkRead was called; guarded by store.mu
+	removed bool  // out of the store, maybe still in store.expiry; guarded by store.mu
 	refs    atomic.Int64
 }
 
@@ -51,15 +52,17 @@ func (en *entry[T]) unref() {
 // comes after the running tasks' lock in the lock order: it calls nothing
 // outside the store while holding it.
 type store[T Releaser] struct {
-	ttl    time.Duration
-	now    func() time.Time
-	log    *slog.Logger
-	closer *closer[T]
+	ttl      time.Duration
+	maxBytes int64 // Options.MaxStoredBytes
+	now      func() time.Time
+	log      *slog.Logger
+	closer   *closer[T]
 
 	mu      sync.Mutex
 	results map[string]*entry[T]
 	expiry  expiryQueue[T] // stored entries in expiry order
 	unread  int            // stored entries with a value and not read
+	bytes   int64          // sum of the stored entries' sizes
 
 	stopSweep chan struct{}
 	sweepDone chan struct{}
@@ -70,6 +73,7 @@ type store[T Releaser] struct {
 func newStore[T Releaser](opts Options) *store[T] {
 	s := &store[T]{
 		ttl:       opts.ResultTTL,
+		maxBytes:  opts.MaxStoredBytes,
 		now:       opts.Now,
 		log:       opts.Logger,
 		closer:    newCloser[T](opts.CloseThreads, opts.Observer),
@@ -81,12 +85,12 @@ func newStore[T Releaser](opts Options) *store[T] {
 	return s
 }
 
-// put stores f, completed now, with the store's reference.
+// put stores f, completed now, with the store's reference. Beyond
+// Options.MaxStoredBytes it evicts results already read to make room.
 func (s *store[T]) put(f Finished[T]) {
-	en := &entry[T]{Finished: f}
+	en := &entry[T]{Finished: f, size: sizeOf(f.Value)}
 	en.refs.Store(1)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	// The time is taken under the lock, so that entries are pushed in the
 	// order they expire in.
 	en.Completed = s.now()
@@ -96,6 +100,58 @@ func (s *store[T]) put(f Finished[T]) {
 	if !isZero(f.Value) {
 		s.unread++
 	}
+	s.bytes += en.size
+	evicted := s.makeRoomLocked()
+	s.mu.Unlock()
+	s.closeEvicted(evicted, "stored_bytes")
+}
+
+// sizeOf returns v's Bytes if T is a Sizer, else 0.
+func sizeOf[T Releaser](v T) int64 {
+	if sz, ok := any(v).(Sizer); ok && !isZero(v) {
+		return sz.Bytes()
+	}
+	return 0
+}
+
+// makeRoomLocked evicts read results, oldest first, while the stored bytes
+// exceed the limit, and returns them for closeEvicted. Unread results stay:
+// their readers are yet to come. s.mu must be held.
+func (s *store[T]) makeRoomLocked() []*entry[T] {
+	if s.maxBytes <= 0 || s.bytes <= s.maxBytes {
+		return nil
+	}
+	var evicted []*entry[T]
+	for _, en := range s.expiry.entries[s.expiry.head:] {
+		if s.bytes <= s.maxBytes {
+			break
+		}
+		if en != nil && !en.removed && en.read && en.size > 0 {
+			s.removeLocked(en)
+			evicted = append(evicted, en)
+		}
+	}
+	return evicted
+}
+
+// closeEvicted logs evicted results and hands them to the closers. Call it
+// without s.mu.
+func (s *store[T]) closeEvicted(evicted []*entry[T], reason string) {
+	for _, en := range evicted {
+		s.log.Debug("result_evicted", "task_id", en.ID, "reason", reason)
+		s.closer.add(en)
+	}
+}
+
+// full makes room as put does and reports the stored bytes and whether
+// they still reach the limit.
+func (s *store[T]) full() (stored int64, full bool) {
+	s.mu.Lock()
+	evicted := s.makeRoomLocked()
+	stored = s.bytes
+	s.mu.Unlock()
+	s.closeEvicted(evicted, "stored_bytes")
+	return stored, s.maxBytes > 0 && stored >= s.maxBytes
 }
 
 // acquire returns a new reader reference to the stored result id, or nil.
@@ -122,11 +178,12 @@ func (s *store[T]) markRead(id string) {
 	}
 }
 
-// counts returns the numbers of stored and of unread results.
-func (s *store[T]) counts() (stored, unread int) {
+// counts returns the numbers of stored and of unread results, and the
+// stored bytes.
+func (s *store[T]) counts() (stored, unread int, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.results), s.unread
+	return len(s.results), s.unread, s.bytes
 }
 
 // evict takes the stored result id out of the store and hands it to a
@@ -148,6 +205,7 @@ func (s *store[T]) evict(id string) bool {
 func (s *store[T]) removeLocked(en *entry[T]) {
 	delete(s.results, en.ID)
 	en.removed = true // s.expiry drops it when it reaches the front
+	s.bytes -= en.size
 	if !isZero(en.Value) && !en.read {
 		s.unread--
 	}
@@ -181,10 +239,7 @@ func (s *store[T]) evictExpired() {
 		expired = append(expired, en)
 	}
 	s.mu.Unlock()
-	for _, en := range expired {
-		s.log.Debug("result_evicted", "task_id", en.ID, "reason", "expired")
-		s.closer.add(en)
-	}
+	s.closeEvicted(expired, "expired")
 }
 
 // close stops the sweeper, evicts every result and stops the closers once
@@ -197,7 +252,7 @@ func (s *store[T]) close() {
 	stored := s.results
 	s.results = make(map[string]*entry[T])
 	s.expiry = expiryQueue[T]{}
-	s.unread = 0
+	s.unread, s.bytes = 0, 0
 	s.mu.Unlock()
 	for _, en := range stored {
 		s.closer.add(en)

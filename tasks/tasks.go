@@ -73,6 +73,24 @@ type Releaser interface {
 	Release()
 }
 
+// Sizer is implemented by values that know the memory they hold, such as
+// *arrowbridge.Table. With Options.MaxStoredBytes, the store counts the
+// Bytes of each stored value.
+type Sizer interface {
+	Bytes() int64
+}
+
+// StoreFullError reports that the stored results reach
+// Options.MaxStoredBytes even after evicting those already read: new
+// tasks should wait until readers fetch or the TTL evicts some.
+type StoreFullError struct {
+	Stored, Limit int64 // bytes
+}
+
+func (e *StoreFullError) Error() string {
+	return fmt.Sprintf("tasks: stored results hold %d bytes, the limit is %d", e.Stored, e.Limit)
+}
+
 // isZero reports whether v is T's zero value: no value.
 func isZero[T comparable](v T) bool {
 	var zero T
@@ -199,6 +217,10 @@ type Options struct {
 	// Now returns the current time. Default time.Now. Tests may replace it
 	// to control expiry.
 	Now func() time.Time
+	// MaxStoredBytes bounds the Bytes of the stored values (of a T that is
+	// a Sizer): beyond it the store evicts results already read, oldest
+	// first, and CheckCapacity reports a full store. 0: no limit.
+	MaxStoredBytes int64
 }
 
 // Executor runs tasks on a bounded pool of goroutines and stores their
@@ -272,6 +294,16 @@ type idKey struct{}
 func IDFromContext(ctx context.Context) (string, bool) {
 	id, ok := ctx.Value(idKey{}).(string)
 	return id, ok
+}
+
+// CheckCapacity returns a *StoreFullError when the stored results reach
+// Options.MaxStoredBytes even after evicting the read ones. A server calls
+// it before submitting, to refuse work it could not keep the result of.
+func (e *Executor[T]) CheckCapacity() error {
+	if stored, full := e.store.full(); full {
+		return &StoreFullError{Stored: stored, Limit: e.store.maxBytes}
+	}
+	return nil
 }
 
 // Submit is SubmitSpec(Spec{Run: run}).
@@ -365,6 +397,8 @@ type Stats struct {
 	// Unread counts stored results that hold a value and that nobody has
 	// marked read (MarkRead): data a client will probably still fetch.
 	Unread int
+	// StoredBytes sums the Bytes of the stored values whose T is a Sizer.
+	StoredBytes int64
 }
 
 // Stats returns a snapshot of the executor's queue, workers and store,
@@ -375,7 +409,7 @@ func (e *Executor[T]) Stats() Stats {
 	defer e.run.mu.Unlock()
 	var s Stats
 	s.Queued, s.Running = e.run.countsLocked()
-	s.Stored, s.Unread = e.store.counts()
+	s.Stored, s.Unread, s.StoredBytes = e.store.counts()
 	return s
 }
 

@@ -37,6 +37,10 @@ var binary string
 // run with the race detector (race_test.go).
 var buildFlags []string
 
+// raceBinary reports a binary built with -race, whose memory the race
+// detector multiplies outside the Go runtime's accounting.
+var raceBinary bool
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "flexfun-e2e-")
 	if err != nil {

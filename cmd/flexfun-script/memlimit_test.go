@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
+
+	"github.com/flexfun-script/flexfun-script/settings"
 )
 
 // keepMemoryLimit restores the process's soft memory limit after the test,
@@ -22,6 +24,32 @@ func keepMemoryLimit(t *testing.T) int64 {
 		os.Unsetenv(name)
 	}
 	return before
+}
+
+func TestEffectiveLimitsFollowTheContainer(t *testing.T) {
+	var cfg settings.Config
+	got := effectiveLimits(&cfg, memlimit.Limit(1<<30))
+	const limit = 912680550 // 85% of 1 GiB, rounded down
+	want := settings.LimitsConfig{MemoryLimit: limit, MaxResultBytes: limit / 4, MaxStoredBytes: limit / 2}
+	if got != want {
+		t.Errorf("limits %+v, want %+v", got, want)
+	}
+}
+
+func TestEffectiveLimitsWithoutAContainer(t *testing.T) {
+	var cfg settings.Config
+	got := effectiveLimits(&cfg, func() (uint64, error) { return 0, errors.New("no cgroup here") })
+	if got.MemoryLimit != defaultMemoryLimit || got.MaxStoredBytes != defaultMemoryLimit/2 {
+		t.Errorf("limits %+v, want memory_limit %d", got, defaultMemoryLimit)
+	}
+}
+
+func TestEffectiveLimitsKeepConfiguredValues(t *testing.T) {
+	var cfg settings.Config
+	cfg.FlexFun.Limits = settings.LimitsConfig{MemoryLimit: 1 << 30, MaxResultRows: 10, MaxResultBytes: 1 << 20, MaxStoredBytes: 1 << 25}
+	if got := effectiveLimits(&cfg, memlimit.Limit(1<<40)); got != cfg.FlexFun.Limits {
+		t.Errorf("limits %+v, want the configured %+v", got, cfg.FlexFun.Limits)
+	}
 }
 
 func TestSetMemoryLimitFollowsTheContainer(t *testing.T) {

@@ -35,21 +35,26 @@ func loadSettings(files []string, environ []string) (*settings.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading settings: %w", err)
 	}
+	cfg.FlexFun.Limits = effectiveLimits(cfg, containerMemoryLimit)
 	return cfg, nil
 }
 
 // newRegistry returns a registry with every runtime and host module the
 // binary has.
 func newRegistry(cfg *settings.Config, svc *services) *engine.Registry {
+	limits := cfg.FlexFun.Limits
 	return engine.NewRegistry(engine.Options{
-		Runtimes:     []engine.Runtime{starlarkrt.New(), jsrt.New()},
-		Settings:     scriptSettings(cfg.Raw),
-		Logger:       svc.logger,
-		Redact:       svc.secrets.Redactor().Redact,
-		LoadTimeout:  cfg.FlexFun.LoadTimeout,
-		ModulePaths:  cfg.FlexFun.ModulePaths,
-		MaxCallDepth: cfg.FlexFun.MaxCallDepth,
-		Modules:      []*engine.Module{modules.Log()},
+		MemoryLimit:    limits.MemoryLimit,
+		MaxResultRows:  limits.MaxResultRows,
+		MaxResultBytes: limits.MaxResultBytes,
+		Runtimes:       []engine.Runtime{starlarkrt.New(), jsrt.New()},
+		Settings:       scriptSettings(cfg.Raw),
+		Logger:         svc.logger,
+		Redact:         svc.secrets.Redactor().Redact,
+		LoadTimeout:    cfg.FlexFun.LoadTimeout,
+		ModulePaths:    cfg.FlexFun.ModulePaths,
+		MaxCallDepth:   cfg.FlexFun.MaxCallDepth,
+		Modules:        []*engine.Module{modules.Log()},
 		Extensions: []*engine.Extension{
 			modules.GoodData(modules.GoodDataOptions{
 				FiscalYearStartMonth: cfg.FlexFun.GoodData.FiscalYearStartMonth,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -19,7 +18,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
-	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/auth"
 	"github.com/flexfun-script/flexfun-script/engine"
@@ -86,7 +84,9 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 		logger.Info("logging_config_ignored", "file", opts.loggingConfig, "reason", "flexfun-script logs through its own handler; use --dev-log for text")
 	}
 	setGCPercent(logger)
-	setMemoryLimit(logger, memlimit.FromCgroup)
+	setMemoryLimit(logger, containerMemoryLimit)
+	logger.Info("memory_bounds", "memory_limit_bytes", cfg.FlexFun.Limits.MemoryLimit,
+		"max_result_bytes", cfg.FlexFun.Limits.MaxResultBytes, "max_stored_bytes", cfg.FlexFun.Limits.MaxStoredBytes)
 	return serve(cfg, environ, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stderr)
 }
 
@@ -179,6 +179,8 @@ func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *e
 		CloseThreads: cfg.Server.TaskCloseThreads,
 		ResultTTL:    cfg.Server.ResultTTL,
 		Logger:       logger,
+		// Results are kept encoded (Table.Bytes counts their messages).
+		MaxStoredBytes: cfg.FlexFun.Limits.MaxStoredBytes,
 	}
 	srvOpts := flightserver.Options{
 		Catalog:         registryCatalog{reg},
@@ -346,24 +348,4 @@ func setGCPercent(logger *slog.Logger) {
 	}
 	debug.SetGCPercent(defaultGCPercent)
 	logger.Debug("gc_percent", "gogc", defaultGCPercent)
-}
-
-// memoryLimitRatio is the share of the container's memory limit that the Go
-// runtime aims to stay under: past it, the garbage collector works harder
-// instead of letting the heap grow to GOGC's target and the kernel kill the
-// process.
-const memoryLimitRatio = 0.9
-
-// setMemoryLimit sets the Go runtime's soft memory limit to
-// memoryLimitRatio of the limit that limit reports (the container's cgroup
-// limit in production), unless GOMEMLIMIT is set or AUTOMEMLIMIT=off. With
-// no limit to follow, the runtime's default (none) stays.
-func setMemoryLimit(logger *slog.Logger, limit memlimit.Provider) {
-	set, err := memlimit.Set(memlimit.WithRatio(memoryLimitRatio), memlimit.WithProvider(limit))
-	switch {
-	case err != nil:
-		logger.Debug("memory_limit_unset", "reason", err.Error())
-	case set < math.MaxInt64:
-		logger.Info("memory_limit", "gomemlimit_bytes", set)
-	}
 }

@@ -403,6 +403,25 @@ var boundCases = []contractCase{
 		},
 	},
 	{
+		dir:     "a_result_past_max_result_rows_stops_at_that_row",
+		options: func(o *engine.Options) { o.MaxResultRows = 100 },
+	},
+	{
+		dir:     "a_returned_table_past_max_result_rows",
+		options: func(o *engine.Options) { o.MaxResultRows = 100 },
+		err:     "the result exceeds its limit of 100 rows ([flexfun] max_result_rows raises it)",
+	},
+	{
+		dir:     "a_result_past_max_result_bytes",
+		options: func(o *engine.Options) { o.MaxResultBytes = 64 << 10 },
+	},
+	{
+		// One step that makes a huge string cannot be interrupted: it is
+		// refused before it starts (an eighth of the memory limit).
+		dir:     "a_string_past_the_value_bound",
+		options: func(o *engine.Options) { o.MemoryLimit = 1 << 30 },
+	},
+	{
 		dir:  "a_runaway_top_level_fails_the_load",
 		kind: loadErr,
 		err:  "main.{ext}: the top level did not finish within the load timeout of 2s ([flexfun] load_timeout_ms)",

@@ -56,6 +56,8 @@ type contractCase struct {
 	check func(t *testing.T, fn *engine.Function)
 	// result, when set, checks the call's result beyond its rows.
 	result func(t *testing.T, table *arrowbridge.Table)
+	// options, when set, adjusts the registry's options (limits).
+	options func(o *engine.Options)
 }
 
 // sampleContext returns the parameters of a sample execution context of
@@ -128,13 +130,17 @@ func isScript(path string) bool {
 }
 
 // newRegistry returns a registry with every language's runtime, logging
-// into log.
-func newRegistry(log *enginetest.SyncBuffer) *engine.Registry {
+// into log, with its options adjusted by adjust if not nil.
+func newRegistry(log *enginetest.SyncBuffer, adjust func(*engine.Options)) *engine.Registry {
 	var runtimes []engine.Runtime
 	for _, l := range languages {
 		runtimes = append(runtimes, l.runtime())
 	}
-	return enginetest.NewRegistryWith(log, []*engine.Module{probe}, runtimes...)
+	opts := enginetest.RegistryOptions(log, []*engine.Module{probe}, runtimes)
+	if adjust != nil {
+		adjust(&opts)
+	}
+	return engine.NewRegistry(opts)
 }
 
 // run runs tc in one language.
@@ -144,7 +150,7 @@ func (tc *contractCase) run(t *testing.T, lang language) {
 	files, wantErrs := tc.files(t, lang)
 	enginetest.WriteFiles(t, dir, files)
 	log := new(enginetest.SyncBuffer)
-	reg := newRegistry(log)
+	reg := newRegistry(log, tc.options)
 	local := func(s string) string { return strings.ReplaceAll(s, "{ext}", ext) }
 	relative := func(s string) string { return strings.ReplaceAll(s, dir+string(filepath.Separator), "") }
 

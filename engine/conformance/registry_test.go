@@ -18,7 +18,7 @@ func TestDuplicateNameAcrossLanguages(t *testing.T) {
 		"a.star": "name = \"Same\"\nschema = {\"a\": \"int64\"}\ndef call(): pass\n",
 		"b.js":   "const name = \"Same\";\nconst schema = {a: \"int64\"};\nfunction call() {}\n",
 	})
-	reg := newRegistry(new(enginetest.SyncBuffer))
+	reg := newRegistry(new(enginetest.SyncBuffer), nil)
 	err := reg.LoadPaths([]string{dir})
 	if err == nil || !strings.Contains(err.Error(), `b.js: function name "Same" is already used by `) || !strings.Contains(err.Error(), "a.star") {
 		t.Errorf("got %v, want b.js's name reported as a duplicate of a.star's", err)
@@ -38,7 +38,7 @@ func TestBothLanguagesSideBySide(t *testing.T) {
 		"c.star": "HELPER = 1\n",
 		"d.js":   "exports.helper = 1;\n",
 	})
-	reg := newRegistry(new(enginetest.SyncBuffer))
+	reg := newRegistry(new(enginetest.SyncBuffer), nil)
 	if err := reg.LoadPaths([]string{dir}); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestHelpersConfinedToTheFunctionRoots(t *testing.T) {
 			if err := os.Symlink(filepath.Join(outside, "leak."+lang.ext), filepath.Join(dir, "lib", "leak."+lang.ext)); err != nil {
 				t.Fatal(err)
 			}
-			err := newRegistry(new(enginetest.SyncBuffer)).LoadPaths([]string{dir})
+			err := newRegistry(new(enginetest.SyncBuffer), nil).LoadPaths([]string{dir})
 			if err == nil || !strings.Contains(err.Error(), "is outside the directories scripts are loaded from") || strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("got %v, want the symbolic link refused without its content", err)
 			}

@@ -46,11 +46,13 @@ func NewRegistry(log *SyncBuffer, runtimes ...engine.Runtime) *engine.Registry {
 
 // NewRegistryWith is NewRegistry with more host modules.
 func NewRegistryWith(log *SyncBuffer, mods []*engine.Module, runtimes ...engine.Runtime) *engine.Registry {
-	return engine.NewRegistry(registryOptions(log, mods, runtimes))
+	return engine.NewRegistry(RegistryOptions(log, mods, runtimes))
 }
 
-// registryOptions are the options of the test registries.
-func registryOptions(log *SyncBuffer, mods []*engine.Module, runtimes []engine.Runtime) engine.Options {
+// RegistryOptions are the options of the test registries: runtimes,
+// the sample settings, a debug logger into log, the log module and mods,
+// the GoodData extension.
+func RegistryOptions(log *SyncBuffer, mods []*engine.Module, runtimes []engine.Runtime) engine.Options {
 	return engine.Options{
 		Runtimes:    runtimes,
 		Settings:    Settings,
@@ -98,7 +100,7 @@ func NewFixtureWith(t testing.TB, files map[string]string, modulePaths []string,
 	t.Helper()
 	f := &Fixture{Dir: t.TempDir(), Log: new(SyncBuffer)}
 	WriteFiles(t, f.Dir, files)
-	opts := registryOptions(f.Log, nil, runtimes)
+	opts := RegistryOptions(f.Log, nil, runtimes)
 	for _, p := range modulePaths {
 		opts.ModulePaths = append(opts.ModulePaths, filepath.Join(f.Dir, filepath.FromSlash(p)))
 	}

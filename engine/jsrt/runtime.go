@@ -68,7 +68,7 @@ func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *e
 	if err != nil {
 		return nil, err
 	}
-	p := &program{main: main, builtins: env.Builtins, maxDepth: env.MaxCallDepth}
+	p := &program{main: main, builtins: env.Builtins, maxDepth: env.MaxCallDepth, maxValue: env.MaxValueBytes}
 	if p.maxDepth <= 0 {
 		p.maxDepth = engine.DefaultMaxCallDepth
 	}
@@ -89,7 +89,8 @@ func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *e
 type program struct {
 	main     *unit
 	builtins *engine.Builtins
-	maxDepth int // of calls: [flexfun] max_call_depth
+	maxDepth int   // of calls: [flexfun] max_call_depth
+	maxValue int64 // of one string made in one step; 0: no bound
 	top      *vm
 }
 

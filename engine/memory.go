@@ -1,0 +1,222 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
+)
+
+// The memory guard keeps the process within Options.MemoryLimit: while
+// runs (calls, loads) are in progress, a watcher samples the Go runtime's
+// memory every guardTick; when it exceeds the limit (confirmed by a
+// garbage collection, see gcProbe), the run most likely to be growing it is stopped,
+// as if its deadline had passed, with a MemoryError as the cause. The
+// likely run is the one holding the most Arrow memory, if it holds a
+// quarter of the limit, or else the one that has run longest: a script
+// that allocates without end runs long; bystanders' small calls do not.
+// Single steps that could allocate unboundedly at once are bounded by the
+// runtimes (MaxValueBytes).
+
+// guardTick is how often the memory guard samples the process's memory.
+const guardTick = 20 * time.Millisecond
+
+// MemoryError is the cause of a run the memory guard stopped.
+type MemoryError struct {
+	Limit int64
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("stopped: the server's memory limit of %s ([flexfun] memory_limit) was reached while it ran",
+		arrowbridge.FormatBytes(e.Limit))
+}
+
+// memoryGuard watches the runs of one registry.
+type memoryGuard struct {
+	limit  int64
+	logger *slog.Logger
+	mu     sync.Mutex
+	runs   map[*guardedRun]struct{}
+	active bool // the watcher goroutine runs
+}
+
+// guardedRun is one run under the guard.
+type guardedRun struct {
+	name    string
+	started time.Time
+	arrow   atomic.Int64 // Arrow bytes the run holds now
+	stop    context.CancelCauseFunc
+	stopped atomic.Bool
+}
+
+func newMemoryGuard(limit int64, logger *slog.Logger) *memoryGuard {
+	return &memoryGuard{limit: limit, logger: logger, runs: map[*guardedRun]struct{}{}}
+}
+
+// enter registers a run, stopped through stop; call leave when it ends.
+// A nil guard guards nothing.
+func (g *memoryGuard) enter(name string, stop context.CancelCauseFunc) *guardedRun {
+	r := &guardedRun{name: name, started: time.Now(), stop: stop}
+	if g == nil {
+		return r
+	}
+	g.mu.Lock()
+	g.runs[r] = struct{}{}
+	if !g.active {
+		g.active = true
+		go g.watch()
+	}
+	g.mu.Unlock()
+	return r
+}
+
+// leave unregisters a run.
+func (g *memoryGuard) leave(r *guardedRun) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	delete(g.runs, r)
+	g.mu.Unlock()
+}
+
+// allocator returns mem counting its live bytes into r.
+func (r *guardedRun) allocator(mem memory.Allocator) memory.Allocator {
+	return &countingAllocator{Allocator: mem, n: &r.arrow}
+}
+
+// watch samples memory until no run is left.
+func (g *memoryGuard) watch() {
+	tick := time.NewTicker(guardTick)
+	defer tick.Stop()
+	var gc gcProbe
+	for range tick.C {
+		g.mu.Lock()
+		if len(g.runs) == 0 {
+			g.active = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		if used, over := gc.over(g.limit); over {
+			g.stopOne(used)
+		}
+	}
+}
+
+// overshoot is how far past the limit the memory may be before the guard
+// acts without waiting for a garbage collection to tell garbage from live
+// data: a single step (a huge concatenation) can hold the collection up,
+// and the next step could allocate as much again.
+const overshoot = 1.25
+
+// gcProbe tells garbage from live data when memory passes the limit: it
+// starts one garbage collection in the background, without blocking the
+// watcher, and confirms the excess once that collection has finished with
+// the memory still past the limit, or at once past limit×overshoot.
+type gcProbe struct {
+	running bool
+	done    chan struct{}
+}
+
+// over samples the memory and reports whether it is past limit, and
+// confirmed live.
+func (p *gcProbe) over(limit int64) (int64, bool) {
+	collected := false
+	if p.running {
+		select {
+		case <-p.done:
+			collected = true // read the memory after the collection
+		default:
+		}
+	}
+	used := ProcessMemory()
+	switch {
+	case used <= limit:
+		p.running = false
+		return used, false
+	case collected || float64(used) > float64(limit)*overshoot:
+		p.running = false
+		return used, true
+	case !p.running:
+		p.running, p.done = true, make(chan struct{})
+		go func(done chan struct{}) {
+			runtime.GC()
+			close(done)
+		}(p.done)
+	}
+	return used, false
+}
+
+// stopOne stops the run most likely to be growing the process, unless one
+// it stopped is still winding down.
+func (g *memoryGuard) stopOne(used int64) {
+	g.mu.Lock()
+	var victim *guardedRun
+	for r := range g.runs {
+		if r.stopped.Load() {
+			g.mu.Unlock()
+			return // let it end first
+		}
+		if victim == nil || heavier(r, victim, g.limit) {
+			victim = r
+		}
+	}
+	g.mu.Unlock()
+	if victim == nil {
+		return
+	}
+	victim.stopped.Store(true)
+	g.logger.Warn("memory_limit_reached", "function", victim.name, "memory_bytes", used, "limit_bytes", g.limit,
+		"arrow_bytes", victim.arrow.Load(), "running_ms", time.Since(victim.started).Milliseconds())
+	victim.stop(&MemoryError{Limit: g.limit})
+}
+
+// heavier reports whether a is a likelier culprit than b.
+func heavier(a, b *guardedRun, limit int64) bool {
+	aa, ba := a.arrow.Load(), b.arrow.Load()
+	if max(aa, ba) >= limit/4 {
+		return aa > ba
+	}
+	return a.started.Before(b.started)
+}
+
+// ProcessMemory returns the memory the Go runtime holds from the system,
+// less what it has returned: close to the process's resident size.
+func ProcessMemory() int64 {
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+	}
+	metrics.Read(samples)
+	return int64(samples[0].Value.Uint64() - samples[1].Value.Uint64())
+}
+
+// countingAllocator counts the bytes its allocations hold.
+type countingAllocator struct {
+	memory.Allocator
+	n *atomic.Int64
+}
+
+func (a *countingAllocator) Allocate(size int) []byte {
+	a.n.Add(int64(size))
+	return a.Allocator.Allocate(size)
+}
+
+func (a *countingAllocator) Reallocate(size int, b []byte) []byte {
+	a.n.Add(int64(size - len(b)))
+	return a.Allocator.Reallocate(size, b)
+}
+
+func (a *countingAllocator) Free(b []byte) {
+	a.n.Add(-int64(len(b)))
+	a.Allocator.Free(b)
+}
