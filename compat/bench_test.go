@@ -40,10 +40,14 @@ func BenchmarkVsReference(b *testing.B) {
 	b.Run("concurrent-large", func(b *testing.B) { benchConcurrentLarge(b, rows) })
 }
 
-// oursTableFunction is the slot for ours returning a whole table (a
-// function of compat/functions returning table.from_columns(...)), to be
-// filled once the engine has tables (issue 9). Empty: not measured yet.
-const oursTableFunction = ""
+// oursTableFunction is ours returning a whole table in bulk: BenchTable
+// (scripts/bench/table.star) hands over a table of tableRows rows that its
+// on_load made, served from flexconnect-bench.toml.
+const oursTableFunction = "BenchTable"
+
+// tableRows is the size of BenchTable's table: the subject is measured only
+// when the benchmark's rows match it.
+const tableRows = 1_000_000
 
 // subject is one server and function under measurement.
 type subject struct {
@@ -61,13 +65,13 @@ type subject struct {
 // each part's peak RSS is its own.
 func benchPeers(b *testing.B) (ref, our *peer) {
 	b.Helper()
-	return startPeer(b, reference, peerConfig{}), startPeer(b, ours, peerConfig{})
+	return startPeer(b, reference, peerConfig{}), startPeer(b, ours, peerConfig{section: "flexconnect-bench.toml"})
 }
 
 // largeSubjects are the subjects of the large-result part: the first is
 // the baseline, and each interpreter has its floor, the same loop with no
 // output (scripts/bench/floor.star and floor.js, GeneratorFloor).
-func largeSubjects(ref, our *peer) []subject {
+func largeSubjects(ref, our *peer, rows int) []subject {
 	s := []subject{
 		{"reference, lists → pa.table", ref, "Generator", 2, false},
 		{"reference, generator of batches", ref, "GeneratorBatches", 2, false},
@@ -77,8 +81,8 @@ func largeSubjects(ref, our *peer) []subject {
 		{"ours, JavaScript emit", our, "GeneratorJs", 6, false},
 		{"ours, JavaScript floor (no output)", our, "BenchFloorJs", -1, true},
 	}
-	if oursTableFunction != "" {
-		s = append(s, subject{"ours, returned table", our, oursTableFunction, -1, false})
+	if rows == tableRows {
+		s = append(s, subject{"ours, Starlark returned table", our, oursTableFunction, 4, false})
 	}
 	return s
 }
@@ -87,7 +91,7 @@ func largeSubjects(ref, our *peer) []subject {
 // and DoGet read to the end) per subject and round.
 func benchLarge(b *testing.B, rows int) {
 	ref, our := benchPeers(b)
-	subjects := largeSubjects(ref, our)
+	subjects := largeSubjects(ref, our, rows)
 	wall := make([][]float64, len(subjects)) // seconds, per round
 	cpu := make([][]float64, len(subjects))
 	for round := 0; round < b.N; round++ {
@@ -118,8 +122,8 @@ func benchLarge(b *testing.B, rows int) {
 			floor, fmt.Sprintf("%.3f", median(cpu[i])), mib(peakRSS(b, s.peer)))
 		b.ReportMetric(float64(rows)/w, metricName(s.name)+"-rows/s")
 	}
-	if oursTableFunction == "" {
-		t.row("ours, returned table", "slot: pending engine tables (issue 9)", "", "", "", "", "")
+	if rows != tableRows {
+		t.row("ours, Starlark returned table", fmt.Sprintf("not measured: its table has %d rows", tableRows), "", "", "", "", "")
 	}
 	report(b, "%d rows, %d round(s):\n%s", rows, b.N, t)
 }
