@@ -97,15 +97,9 @@ func (b *myBackend) query(ctx context.Context, q string, args []any, mem memory.
 		// have marked it.
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
-	r.rows, err = conn.QueryContext(ctx, q, args...)
+	cts, err := r.open(q, args)
 	if err != nil {
-		r.close()
-		return nil, nil, b.db.fail(ctx, "query", err)
-	}
-	cts, err := r.rows.ColumnTypes()
-	if err != nil {
-		r.close()
-		return nil, nil, b.db.fail(ctx, "query", err)
+		return nil, nil, err
 	}
 	cols, err := r.columns(mem, MySQL, cts, mysqlType)
 	if err != nil {

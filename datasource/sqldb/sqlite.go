@@ -80,15 +80,9 @@ func (b *liteBackend) query(ctx context.Context, q string, args []any, mem memor
 		return nil, nil, b.db.fail(ctx, "query", err)
 	}
 	r := &dbRows{db: b.db, ctx: ctx, conn: conn}
-	r.rows, err = conn.QueryContext(ctx, q, args...)
+	cts, err := r.open(q, args)
 	if err != nil {
-		r.close()
-		return nil, nil, b.db.fail(ctx, "query", err)
-	}
-	cts, err := r.rows.ColumnTypes()
-	if err != nil {
-		r.close()
-		return nil, nil, b.db.fail(ctx, "query", err)
+		return nil, nil, err
 	}
 	for _, ct := range cts {
 		if sqliteDeclared(ct.DatabaseTypeName()) == nil {

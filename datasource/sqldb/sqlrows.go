@@ -30,6 +30,20 @@ type dbRows struct {
 // type with no mapping, with %[1]s for the column's name.
 type typeMapper func(*sql.ColumnType) (arrow.DataType, string)
 
+// open runs q on r's connection and returns the result's column types.
+// On error it closes r and returns the error as the database's failure.
+func (r *dbRows) open(q string, args []any) ([]*sql.ColumnType, error) {
+	var err error
+	if r.rows, err = r.conn.QueryContext(r.ctx, q, args...); err == nil {
+		var cts []*sql.ColumnType
+		if cts, err = r.rows.ColumnTypes(); err == nil {
+			return cts, nil
+		}
+	}
+	r.close()
+	return nil, r.db.fail(r.ctx, "query", err)
+}
+
 func (r *dbRows) columns(mem memory.Allocator, d Dialect, cts []*sql.ColumnType, typeOf typeMapper) (columns, error) {
 	r.cols = make(columns, 0, len(cts))
 	for _, ct := range cts {
