@@ -545,7 +545,7 @@ func TestE2EErrors(t *testing.T) {
 	}
 }
 
-func write(t *testing.T, dir, name, src string) string {
+func write(t testing.TB, dir, name, src string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -1,34 +1,26 @@
 package files
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	arrowcsv "github.com/apache/arrow-go/v18/arrow/csv"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/datasource/files/filestest"
 )
 
 // The benchmarks read 1M rows of four columns: id int64, name string,
 // value float64, day date32.
 const benchRows = 1_000_000
 
-var benchSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "day", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
-}, nil)
+var benchSchema = filestest.Schema
 
 var (
 	benchOnce sync.Once
@@ -41,52 +33,13 @@ func benchFiles(b *testing.B) string {
 	benchOnce.Do(func() {
 		benchDir, benchErr = os.MkdirTemp("", "files-bench")
 		if benchErr == nil {
-			benchErr = writeBenchFiles(benchDir)
+			benchErr = filestest.WriteBenchFiles(benchDir, benchRows)
 		}
 	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
 	}
 	return benchDir
-}
-
-func writeBenchFiles(dir string) error {
-	f, err := os.Create(filepath.Join(dir, "bench.csv"))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	fmt.Fprintln(w, "id,name,value,day")
-	bld := array.NewRecordBuilder(memory.DefaultAllocator, benchSchema)
-	defer bld.Release()
-	for i := range benchRows {
-		day := 19000 + i%365
-		fmt.Fprintf(w, "%d,name_%d,%g,%s\n", i, i, float64(i)*0.5, arrow.Date32(day).FormattedString())
-		bld.Field(0).(*array.Int64Builder).Append(int64(i))
-		bld.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("name_%d", i))
-		bld.Field(2).(*array.Float64Builder).Append(float64(i) * 0.5)
-		bld.Field(3).(*array.Date32Builder).Append(arrow.Date32(day))
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	rec := bld.NewRecordBatch()
-	defer rec.Release()
-	pf, err := os.Create(filepath.Join(dir, "bench.parquet"))
-	if err != nil {
-		return err
-	}
-	pw, err := pqarrow.NewFileWriter(benchSchema, pf, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(256<<10)), pqarrow.DefaultWriterProps())
-	if err != nil {
-		return err
-	}
-	if err := pw.Write(rec); err != nil {
-		return err
-	}
-	return pw.Close()
 }
 
 func reportRows(b *testing.B) {
