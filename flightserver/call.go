@@ -13,6 +13,7 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/flexfun"
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -70,10 +71,10 @@ func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time) ta
 			s.log.Info("task_finished", append(attrs, "rows", table.Rows)...)
 			s.obs.CallFinished(fn.Name(), elapsed, table.Rows, "")
 		case errors.As(err, new(*flexfun.CancelledError)):
-			s.log.Info("task_cancelled", append(attrs, "error", err)...)
+			s.log.Info("task_cancelled", append(attrs, "error", clip.Error(err))...)
 			s.obs.CallFinished(fn.Name(), elapsed, 0, taskError(req.CallID, err).Info.Code.Name())
 		default:
-			s.log.Warn("task_failed", append(attrs, "error", err)...)
+			s.log.Warn("task_failed", append(attrs, "error", clip.Error(err))...)
 			s.obs.CallFinished(fn.Name(), elapsed, 0, taskError(req.CallID, err).Info.Code.Name())
 		}
 		return table, err

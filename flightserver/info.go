@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -58,19 +59,24 @@ func (s *Server) listInfo(fn Function) (*flight.FlightInfo, *Error) {
 	}, nil
 }
 
-// callLog collects what is known about a call for its log record.
+// callLog collects what is known about a call for its log record. The
+// function name and the task id may come from the client: they are logged
+// clipped (package clip), as is the error, which may quote them.
 type callLog struct {
 	function string
 	taskID   string
 }
 
 func (c *callLog) attrs(err error) []any {
-	a := []any{"error", err}
+	var a []any
+	if err != nil {
+		a = append(a, "error", clip.Error(err))
+	}
 	if c.function != "" {
-		a = append(a, "function", c.function)
+		a = append(a, "function", clip.String(c.function))
 	}
 	if c.taskID != "" {
-		a = append(a, "task_id", c.taskID)
+		a = append(a, "task_id", clip.String(c.taskID))
 	}
 	if e, ok := errors.AsType[*Error](err); ok && e.Info != nil {
 		a = append(a, "code", int(e.Info.Code))

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 )
 
 // running holds the tasks that were submitted and have not finished: the
@@ -119,7 +121,10 @@ func (e *Executor[T]) work() {
 func (e *Executor[T]) execute(t *task[T]) (value T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			e.log.Error("task_panicked", "task_id", t.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			// The panic's text may quote a request; the stack of a deep
+			// recursion is long: both are clipped.
+			e.log.Error("task_panicked", "task_id", t.ID, "panic", clip.Cut(fmt.Sprint(p), clip.MaxError),
+				"stack", clip.Cut(string(debug.Stack()), clip.MaxRecord))
 			var none T
 			value, err = none, fmt.Errorf("task %s panicked: %v", t.ID, p)
 		}

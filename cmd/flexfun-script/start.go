@@ -25,6 +25,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flightserver"
 	"github.com/flexfun-script/flexfun-script/health"
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 	"github.com/flexfun-script/flexfun-script/metrics"
 	"github.com/flexfun-script/flexfun-script/settings"
 	"github.com/flexfun-script/flexfun-script/tasks"
@@ -75,7 +76,9 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := newServerLogger(stderr, opts.devLog, cfg.Server.LogEventKeyName)
+	// Every string and error a record carries is clipped (package clip), so
+	// that nothing a client sends or a script prints floods the log.
+	logger := slog.New(clip.Handler(newServerLogger(stderr, opts.devLog, cfg.Server.LogEventKeyName).Handler()))
 	if opts.loggingConfig != "" {
 		logger.Info("logging_config_ignored", "file", opts.loggingConfig, "reason", "flexfun-script logs through its own handler; use --dev-log for text")
 	}
@@ -174,6 +177,7 @@ func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *e
 		CallDeadline:    cfg.FlexFun.CallDeadline,
 		PollingInterval: cfg.FlexFun.PollingInterval,
 		Logger:          logger,
+		MaxRequestBytes: int(cfg.Server.MaxRequestBytes),
 	}
 	if opts.metrics != nil {
 		execOpts.Observer = opts.metrics
