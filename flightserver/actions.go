@@ -25,7 +25,7 @@ func (s *Server) DoAction(action *flight.Action, stream flight.FlightService_DoA
 	}
 	results, err := fn(stream.Context(), action.GetBody())
 	if err != nil {
-		s.log.Warn("do_action_failed", "action", clip.String(action.GetType()), "error", clip.Error(err))
+		s.log.WarnContext(stream.Context(), "do_action_failed", "action", clip.String(action.GetType()), "error", clip.Error(err))
 		e, ok := errors.AsType[*Error](err)
 		if !ok {
 			e = internalError(err.Error())

@@ -24,14 +24,14 @@ func (s *Server) ListFlights(_ *flight.Criteria, stream flight.FlightService_Lis
 	for _, fn := range fns {
 		info, ierr := s.listInfo(fn)
 		if ierr != nil {
-			s.log.Error("list_flights_failed", "function", fn.Name(), "error", ierr)
+			s.log.ErrorContext(stream.Context(), "list_flights_failed", "function", fn.Name(), "error", ierr)
 			return ierr.Stream(stream)
 		}
 		if err := stream.Send(info); err != nil {
 			return err
 		}
 	}
-	s.log.Info("list_flights", "functions", len(fns))
+	s.log.InfoContext(stream.Context(), "list_flights", "functions", len(fns))
 	return nil
 }
 
@@ -104,13 +104,13 @@ func (s *Server) GetFlightInfo(ctx context.Context, desc *flight.FlightDescripto
 	if err != nil {
 		if e, ok := errors.AsType[*Error](err); ok {
 			if e.Info != nil && e.Info.Code == CodePoll {
-				s.log.Debug("poll_again", cl.attrs(nil)...)
+				s.log.DebugContext(ctx, "poll_again", cl.attrs(nil)...)
 			} else {
-				s.log.Warn("get_flight_info_failed", cl.attrs(err)...)
+				s.log.WarnContext(ctx, "get_flight_info_failed", cl.attrs(err)...)
 			}
 			return nil, e.Unary(ctx)
 		}
-		s.log.Warn("get_flight_info_failed", cl.attrs(err)...)
+		s.log.WarnContext(ctx, "get_flight_info_failed", cl.attrs(err)...)
 		return nil, err
 	}
 	return info, nil

@@ -48,6 +48,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
@@ -160,6 +161,17 @@ type Options struct {
 	// answers RESOURCE_EXHAUSTED. It also bounds the command a task keeps
 	// for its polls. Default DefaultMaxRequestBytes; at most math.MaxInt32.
 	MaxRequestBytes int
+	// TracerProvider, when set, turns tracing on, as in the Python server:
+	// a SERVER span per RPC named after its Flight method (GET_FLIGHT_INFO,
+	// DO_GET, ...) and, per call, task_execution, task_run_submit and
+	// task_run spans with the task id, the function and the rows; the log
+	// records of a call are written with the context that holds its span.
+	// nil: no spans and no cost.
+	TracerProvider trace.TracerProvider
+	// ExtractTraceContext makes each RPC's span continue the caller's
+	// trace, read from the W3C traceparent (and baggage) headers
+	// (otel_extract_context). Without it every RPC starts a new trace.
+	ExtractTraceContext bool
 }
 
 // Server is the Flight service. It is safe for concurrent use.
@@ -177,6 +189,9 @@ type Server struct {
 	mem      memory.Allocator
 	linger   time.Duration
 	maxReq   int
+	tp       trace.TracerProvider // nil: tracing off
+	tracer   trace.Tracer         // of tp, for the task spans
+	extract  bool
 	shutting atomic.Bool
 	inflight atomic.Int64 // RPCs being handled
 	lastDone atomic.Int64 // when the last RPC ended, Unix nanoseconds
@@ -199,6 +214,11 @@ func New(opts Options) *Server {
 		log:      opts.Logger,
 		mem:      opts.Allocator,
 		maxReq:   opts.MaxRequestBytes,
+		tp:       opts.TracerProvider,
+		extract:  opts.ExtractTraceContext,
+	}
+	if s.tp != nil {
+		s.tracer = s.tp.Tracer(tracerName)
 	}
 	if s.deadline <= 0 {
 		s.deadline = DefaultCallDeadline
@@ -230,7 +250,8 @@ func New(opts Options) *Server {
 // authentication, ...) are appended; interceptors given here run before
 // every handler, Handshake included.
 func NewGRPCServer(srv *Server, opts ...grpc.ServerOption) flight.Server {
-	gs := flight.NewServerWithMiddleware(nil, append(grpcOptions(srv.maxReq), opts...)...)
+	all := append(grpcOptions(srv.maxReq), srv.tracingOptions()...)
+	gs := flight.NewServerWithMiddleware(nil, append(all, opts...)...)
 	gs.RegisterFlightService(srv)
 	return gs
 }

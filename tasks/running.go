@@ -26,6 +26,7 @@ type running[T Releaser] struct {
 type task[T Releaser] struct {
 	Info
 	run    RunFunc[T]
+	onDone func(id string, outcome Outcome, err error) // Spec.Done
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{} // closed once the result is stored
@@ -139,7 +140,18 @@ func (e *Executor[T]) finish(t *task[T], value T, err error) Outcome {
 	outcome := e.settleLocked(t, value, err)
 	e.run.mu.Unlock()
 	close(t.done)
+	if outcome != Failed {
+		err = nil
+	}
+	t.notifyDone(outcome, err)
 	return outcome
+}
+
+// notifyDone calls the task's Spec.Done, if any.
+func (t *task[T]) notifyDone(outcome Outcome, err error) {
+	if t.onDone != nil {
+		t.onDone(t.ID, outcome, err)
+	}
 }
 
 // dropLocked records t, which will never run, as cancelled. e.run.mu must be

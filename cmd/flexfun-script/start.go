@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
@@ -84,14 +85,14 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	}
 	setGCPercent(logger)
 	setMemoryLimit(logger, memlimit.FromCgroup)
-	return serve(cfg, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stderr)
+	return serve(cfg, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stdout, stderr)
 }
 
-// serve checks the configuration, starts the health and metrics endpoints,
-// loads the functions, listens, and serves until SIGINT or SIGTERM, with
+// serve checks the configuration, starts tracing ([server] otel_*) and the
+// health and metrics endpoints, loads the functions, listens, and serves until SIGINT or SIGTERM, with
 // live reload (watching files when watching, and on SIGHUP).
 // Configuration and TLS errors are reported before anything listens.
-func serve(cfg *settings.Config, configGiven bool, listen string, watching bool, logger *slog.Logger, stderr io.Writer) error {
+func serve(cfg *settings.Config, configGiven bool, listen string, watching bool, logger *slog.Logger, stdout, stderr io.Writer) error {
 	tlsConfig, err := serverTLS(cfg, logger)
 	if err != nil {
 		return err
@@ -101,7 +102,16 @@ func serve(cfg *settings.Config, configGiven bool, listen string, watching bool,
 	if err != nil {
 		return err
 	}
-	logIgnoredSettings(cfg, logger)
+	tp, err := newTracerProvider(context.Background(), cfg, stdout, logger)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(tp, tracingShutdownTimeout, logger)
+	var tracer trace.TracerProvider
+	if tp != nil {
+		tracer = tp
+		logger = slog.New(withTraceIDs(logger.Handler(), cfg.Server.LogTraceKeys))
+	}
 	if listen == "" {
 		listen = net.JoinHostPort(cfg.Server.ListenHost, strconv.Itoa(cfg.Server.ListenPort))
 	}
@@ -140,7 +150,7 @@ func serve(cfg *settings.Config, configGiven bool, listen string, watching bool,
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serveOn(ctx, lis, cfg, reg, logger, serveOptions{
-		tls: tlsConfig, auth: authn, health: h, metrics: m, status: true,
+		tls: tlsConfig, auth: authn, health: h, metrics: m, status: true, tracer: tracer,
 		// After the first signal, a second one stops the process at once.
 		onStopping: stop,
 	})
@@ -153,9 +163,13 @@ type serveOptions struct {
 	auth       *auth.Authenticator
 	health     *health.Health
 	metrics    *metrics.Metrics
-	status     bool   // answer DoAction flexfun.status (flexfun-script list --server)
-	onStopping func() // called once shutdown begins
+	status     bool                 // answer DoAction flexfun.status (flexfun-script list --server)
+	tracer     trace.TracerProvider // nil: tracing off
+	onStopping func()               // called once shutdown begins
 }
+
+// tracingShutdownTimeout bounds the export of the last spans at exit.
+const tracingShutdownTimeout = 5 * time.Second
 
 // grpcStopTimeout bounds the final graceful stop of the gRPC server, after
 // the grace period: streams still open then are cut when the process exits.
@@ -178,6 +192,9 @@ func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *e
 		PollingInterval: cfg.FlexFun.PollingInterval,
 		Logger:          logger,
 		MaxRequestBytes: int(cfg.Server.MaxRequestBytes),
+		TracerProvider:  opts.tracer,
+		// Extracting the caller's trace context only matters with spans.
+		ExtractTraceContext: cfg.Server.OtelExtractContext,
 	}
 	if opts.metrics != nil {
 		execOpts.Observer = opts.metrics
