@@ -112,6 +112,10 @@ func serve(cfg *settings.Config, configGiven bool, listen string, watching bool,
 		tracer = tp
 		logger = slog.New(withTraceIDs(logger.Handler(), cfg.Server.LogTraceKeys))
 	}
+	// server_start spans the start-up, as in the Python server: until the
+	// functions are loaded and the server listens.
+	_, startSpan := tracerOf(tracer).Start(context.Background(), "server_start")
+	defer startSpan.End() // a failed start-up
 	if listen == "" {
 		listen = net.JoinHostPort(cfg.Server.ListenHost, strconv.Itoa(cfg.Server.ListenPort))
 	}
@@ -147,6 +151,7 @@ func serve(cfg *settings.Config, configGiven bool, listen string, watching bool,
 		return fmt.Errorf("listen: %w", err)
 	}
 	warnIfInsecure(cfg, lis.Addr(), logger, stderr)
+	startSpan.End()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serveOn(ctx, lis, cfg, reg, logger, serveOptions{

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/flexfun-script/flexfun-script/settings"
 )
@@ -97,6 +98,15 @@ func tracingResource(ctx context.Context, s settings.ServerConfig) (*resource.Re
 		resource.WithFromEnv(),
 		resource.WithAttributes(attrs...),
 	)
+}
+
+// tracerOf returns the tracer of the binary's own spans (server_start), a
+// no-op one when tracing is off.
+func tracerOf(tp trace.TracerProvider) trace.Tracer {
+	if tp == nil {
+		return noop.NewTracerProvider().Tracer("")
+	}
+	return tp.Tracer("github.com/flexfun-script/flexfun-script/cmd/flexfun-script")
 }
 
 // shutdownTracing flushes the spans not yet exported and stops the

@@ -217,6 +217,7 @@ func TestE2ETracingOTLP(t *testing.T) {
 			t.Errorf("%s attributes %v; want task %s, Hello, 5 rows", sp.GetName(), sp.GetAttributes(), ticket.TaskID)
 		}
 	}
+	col.wait(t, "", "server_start")
 	if spans["GET_FLIGHT_INFO"].service != "flexfun-e2e" {
 		t.Errorf("service.name %q", spans["GET_FLIGHT_INFO"].service)
 	}
