@@ -33,7 +33,11 @@
 //	gs.Shutdown()
 //
 // Authentication and other per-call checks plug in as gRPC interceptors
-// passed to NewGRPCServer; metrics plug in through Options.Observer.
+// passed to NewGRPCServer; metrics plug in through Options.Observer and
+// OpenTelemetry tracing through Options.TracerProvider (tracing.go). A
+// request message or its headers larger than Options.MaxRequestBytes is
+// refused by gRPC before it is read. Values a client sent are logged
+// clipped (package internal/clip).
 package flightserver
 
 import (
@@ -244,8 +248,9 @@ func New(opts Options) *Server {
 	return s
 }
 
-// NewGRPCServer returns a Flight gRPC server with srv registered and
-// GRPCOptions applied, with srv's MaxRequestBytes. Extra gRPC options (TLS credentials,
+// NewGRPCServer returns a Flight gRPC server with srv registered, the
+// options of GRPCOptions for srv's MaxRequestBytes and, when srv traces,
+// its tracing stats handler. Extra gRPC options (TLS credentials,
 // grpc.ChainUnaryInterceptor and grpc.ChainStreamInterceptor for
 // authentication, ...) are appended; interceptors given here run before
 // every handler, Handshake included.
