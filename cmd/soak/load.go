@@ -98,30 +98,31 @@ type sample struct {
 
 // run drives the load until the duration passes or ctx ends, sampling
 // every -sample, and returns the samples (the last one taken once the
-// load has stopped).
+// load has stopped). When the duration has passed no new call starts, and
+// the calls in flight finish; ctx ending (Ctrl-C) cuts them.
 func (l *load) run(ctx context.Context, srv *server) []sample {
-	ctx, cancel := context.WithTimeout(ctx, l.o.duration)
+	stop, cancel := context.WithTimeout(ctx, l.o.duration)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range l.o.small {
-		wg.Go(func() { l.loop(ctx, smallKind, l.smallCall) })
+		wg.Go(func() { l.loop(stop, ctx, smallKind, l.smallCall) })
 	}
 	for range l.o.big {
-		wg.Go(func() { l.loop(ctx, bigKind, l.bigCall) })
+		wg.Go(func() { l.loop(stop, ctx, bigKind, l.bigCall) })
 	}
 	if l.o.reloadEvery > 0 {
-		wg.Go(func() { l.every(ctx, l.o.reloadEvery, l.reload) })
+		wg.Go(func() { l.every(stop, l.o.reloadEvery, func() { l.reload() }) })
 	}
 	if len(l.hostile) > 0 {
-		wg.Go(func() { l.every(ctx, l.o.hostileEvery, l.hostileCall) })
+		wg.Go(func() { l.every(stop, l.o.hostileEvery, func() { l.hostileCall(ctx) }) })
 	}
 	samples := []sample{l.sample(srv, 0)}
 	tick := time.NewTicker(l.o.sampleEvery)
 	defer tick.Stop()
 	for done := false; !done; {
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			done = true
 		case <-srv.done:
 			done = true
@@ -153,18 +154,19 @@ func (l *load) sample(srv *server, at time.Duration) sample {
 	return s
 }
 
-// loop makes calls of one kind on a client of its own until ctx ends.
-func (l *load) loop(ctx context.Context, kind int, call func(context.Context, flight.Client) error) {
+// loop makes calls of one kind on a client of its own until stop ends.
+// The calls run under ctx, so a call in flight then finishes.
+func (l *load) loop(stop, ctx context.Context, kind int, call func(context.Context, flight.Client) error) {
 	c, err := dial(l.addr)
 	if err != nil {
 		l.fail(kind, err)
 		return
 	}
 	defer c.Close()
-	for ctx.Err() == nil {
+	for stop.Err() == nil {
 		err := call(ctx, c)
 		if ctx.Err() != nil {
-			return // the soak ended mid-call: not a failure of the server
+			return // interrupted mid-call: not a failure of the server
 		}
 		l.calls[kind].Add(1)
 		if err != nil {
@@ -173,16 +175,16 @@ func (l *load) loop(ctx context.Context, kind int, call func(context.Context, fl
 	}
 }
 
-// every runs fn every interval until ctx ends.
-func (l *load) every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+// every runs fn every interval until stop ends.
+func (l *load) every(stop context.Context, interval time.Duration, fn func()) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return
 		case <-tick.C:
-			fn(ctx)
+			fn()
 		}
 	}
 }
@@ -245,7 +247,7 @@ func (l *load) bigCall(ctx context.Context, c flight.Client) error {
 }
 
 // reload writes the next version of the small script.
-func (l *load) reload(context.Context) {
+func (l *load) reload() {
 	v := l.written.Add(1)
 	if err := writeSmall(l.smallPath, v); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: reload:", err)

@@ -19,6 +19,9 @@
 //     scripts in -hostile (round robin); whatever error it gets is
 //     expected, and the other calls must not notice.
 //
+// Once the duration has passed no new call starts and the calls in
+// flight finish (a hostile one may take up to the call deadline).
+//
 // Every -sample it records the calls and errors so far, the server's RSS
 // (VmRSS of /proc/<pid>/status) and its goroutines (go_goroutines from its
 // metrics endpoint), and at the end prints them as a table with a summary.
