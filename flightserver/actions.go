@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
+
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 )
 
 // ActionFunc answers a DoAction call of one action type: body is the
@@ -23,7 +25,7 @@ func (s *Server) DoAction(action *flight.Action, stream flight.FlightService_DoA
 	}
 	results, err := fn(stream.Context(), action.GetBody())
 	if err != nil {
-		s.log.Warn("do_action_failed", "action", action.GetType(), "error", err)
+		s.log.WarnContext(stream.Context(), "do_action_failed", "action", clip.String(action.GetType()), "error", clip.Error(err))
 		e, ok := errors.AsType[*Error](err)
 		if !ok {
 			e = internalError(err.Error())

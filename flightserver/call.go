@@ -13,6 +13,7 @@ import (
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
 	"github.com/flexfun-script/flexfun-script/flexfun"
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -39,10 +40,12 @@ func (s *Server) submit(ctx context.Context, desc *flight.FlightDescriptor, cl *
 	}
 	req := flexfun.Request{Parameters: inv.parameters, Columns: inv.columns, Headers: incomingHeaders(ctx)}
 	deadline := time.Now().Add(s.deadline)
-	id := s.exec.SubmitSpec(tasks.Spec[*arrowbridge.Table]{Name: fn.Name(), Cmd: cmd, Run: s.runner(fn, req, deadline)})
+	tt := s.startTask(ctx, fn.Name())
+	spec := tasks.Spec[*arrowbridge.Table]{Name: fn.Name(), Cmd: cmd, Run: s.runner(fn, req, deadline, tt), Done: tt.doneFunc()}
+	id := tt.submitted(func() string { return s.exec.SubmitSpec(spec) })
 	cl.taskID = id
 	s.obs.CallSubmitted(fn.Name())
-	s.log.Info("flexfun_task_created", "function", fn.Name(), "task_id", id)
+	s.log.InfoContext(ctx, "flexfun_task_created", "function", fn.Name(), "task_id", id)
 	return id, nil
 }
 
@@ -59,13 +62,16 @@ func busyError(err error) error {
 
 // runner returns the task that calls fn. The call's context ends at
 // deadline, so the runtime stops the script then even if nobody cancels.
-func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time) tasks.RunFunc[*arrowbridge.Table] {
-	return func(ctx context.Context) (*arrowbridge.Table, error) {
+// tt, when tracing, gets the task_run span.
+func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time, tt *taskTrace) tasks.RunFunc[*arrowbridge.Table] {
+	return func(ctx context.Context) (table *arrowbridge.Table, err error) {
 		req.CallID, _ = tasks.IDFromContext(ctx)
+		ctx, span := tt.startRun(ctx)
+		defer func() { tt.endRun(span, rowsOf(table), err) }()
 		ctx, cancel := context.WithDeadline(ctx, deadline)
 		defer cancel()
 		start := time.Now()
-		table, err := fn.Call(ctx, &req)
+		table, err = fn.Call(ctx, &req)
 		if err == nil && table == nil {
 			err = fmt.Errorf("function %s returned no table", fn.Name())
 		}
@@ -81,17 +87,25 @@ func (s *Server) runner(fn Function, req flexfun.Request, deadline time.Time) ta
 		attrs := []any{"function", fn.Name(), "task_id", req.CallID, "duration_ms", elapsed.Milliseconds()}
 		switch {
 		case err == nil:
-			s.log.Info("task_finished", append(attrs, "rows", table.Rows)...)
+			s.log.InfoContext(ctx, "task_finished", append(attrs, "rows", table.Rows)...)
 			s.obs.CallFinished(fn.Name(), elapsed, table.Rows, "")
 		case errors.As(err, new(*flexfun.CancelledError)):
-			s.log.Info("task_cancelled", append(attrs, "error", err)...)
+			s.log.InfoContext(ctx, "task_cancelled", append(attrs, "error", clip.Error(err))...)
 			s.obs.CallFinished(fn.Name(), elapsed, 0, taskError(req.CallID, err).Info.Code.Name())
 		default:
-			s.log.Warn("task_failed", append(attrs, "error", err)...)
+			s.log.WarnContext(ctx, "task_failed", append(attrs, "error", clip.Error(err))...)
 			s.obs.CallFinished(fn.Name(), elapsed, 0, taskError(req.CallID, err).Info.Code.Name())
 		}
 		return table, err
 	}
+}
+
+// rowsOf returns the rows of table, or 0 for none.
+func rowsOf(table *arrowbridge.Table) int64 {
+	if table == nil {
+		return 0
+	}
+	return table.Rows
 }
 
 // incomingHeaders copies the call's gRPC metadata: lower-case name → values.

@@ -19,7 +19,7 @@ func (s *Server) DoGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServ
 	var cl callLog
 	err := s.doGet(tkt, stream, &cl)
 	if err != nil {
-		s.log.Warn("do_get_failed", cl.attrs(err)...)
+		s.log.WarnContext(stream.Context(), "do_get_failed", cl.attrs(err)...)
 		if e, ok := errors.AsType[*Error](err); ok {
 			return e.Stream(stream)
 		}
@@ -52,7 +52,7 @@ func (s *Server) doGet(tkt *flight.Ticket, stream flight.FlightService_DoGetServ
 	}
 	s.exec.MarkRead(id)
 	s.obs.ResultStreamed(res.Name, res.Value.Rows, counted.bytes)
-	s.log.Info("do_get", "task_id", id, "rows", res.Value.Rows, "batches", res.Value.BatchCount())
+	s.log.InfoContext(stream.Context(), "do_get", "task_id", id, "rows", res.Value.Rows, "batches", res.Value.BatchCount())
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -23,14 +24,14 @@ func (s *Server) ListFlights(_ *flight.Criteria, stream flight.FlightService_Lis
 	for _, fn := range fns {
 		info, ierr := s.listInfo(fn)
 		if ierr != nil {
-			s.log.Error("list_flights_failed", "function", fn.Name(), "error", ierr)
+			s.log.ErrorContext(stream.Context(), "list_flights_failed", "function", fn.Name(), "error", ierr)
 			return ierr.Stream(stream)
 		}
 		if err := stream.Send(info); err != nil {
 			return err
 		}
 	}
-	s.log.Info("list_flights", "functions", len(fns))
+	s.log.InfoContext(stream.Context(), "list_flights", "functions", len(fns))
 	return nil
 }
 
@@ -58,19 +59,24 @@ func (s *Server) listInfo(fn Function) (*flight.FlightInfo, *Error) {
 	}, nil
 }
 
-// callLog collects what is known about a call for its log record.
+// callLog collects what is known about a call for its log record. The
+// function name and the task id may come from the client: they are logged
+// clipped (package clip), as is the error, which may quote them.
 type callLog struct {
 	function string
 	taskID   string
 }
 
 func (c *callLog) attrs(err error) []any {
-	a := []any{"error", err}
+	var a []any
+	if err != nil {
+		a = append(a, "error", clip.Error(err))
+	}
 	if c.function != "" {
-		a = append(a, "function", c.function)
+		a = append(a, "function", clip.String(c.function))
 	}
 	if c.taskID != "" {
-		a = append(a, "task_id", c.taskID)
+		a = append(a, "task_id", clip.String(c.taskID))
 	}
 	if e, ok := errors.AsType[*Error](err); ok && e.Info != nil {
 		a = append(a, "code", int(e.Info.Code))
@@ -98,13 +104,13 @@ func (s *Server) GetFlightInfo(ctx context.Context, desc *flight.FlightDescripto
 	if err != nil {
 		if e, ok := errors.AsType[*Error](err); ok {
 			if e.Info != nil && e.Info.Code == CodePoll {
-				s.log.Debug("poll_again", cl.attrs(nil)...)
+				s.log.DebugContext(ctx, "poll_again", cl.attrs(nil)...)
 			} else {
-				s.log.Warn("get_flight_info_failed", cl.attrs(err)...)
+				s.log.WarnContext(ctx, "get_flight_info_failed", cl.attrs(err)...)
 			}
 			return nil, e.Unary(ctx)
 		}
-		s.log.Warn("get_flight_info_failed", cl.attrs(err)...)
+		s.log.WarnContext(ctx, "get_flight_info_failed", cl.attrs(err)...)
 		return nil, err
 	}
 	return info, nil

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 	"github.com/flexfun-script/flexfun-script/tasks"
 )
 
@@ -43,7 +44,7 @@ func (s *Server) poll(ctx context.Context, desc *flight.FlightDescriptor, cl *ca
 		id = taskIDOf(cmd[2:])
 		cl.taskID = id
 		s.exec.Cancel(id) // always succeeds: tasks are interruptible
-		s.log.Info("flexfun_task_cancel_requested", "task_id", id)
+		s.log.InfoContext(ctx, "flexfun_task_cancel_requested", "task_id", clip.String(id))
 		return nil, NewError(codes.Canceled, StatusCancelled, ErrorInfo{Code: CodeCommandCancelled, Msg: msgCancelled})
 	case bytes.HasPrefix(cmd, []byte("r:")):
 		id = taskIDOf(cmd[2:])

@@ -33,7 +33,11 @@
 //	gs.Shutdown()
 //
 // Authentication and other per-call checks plug in as gRPC interceptors
-// passed to NewGRPCServer; metrics plug in through Options.Observer.
+// passed to NewGRPCServer; metrics plug in through Options.Observer and
+// OpenTelemetry tracing through Options.TracerProvider (tracing.go). A
+// request message or its headers larger than Options.MaxRequestBytes is
+// refused by gRPC before it is read. Values a client sent are logged
+// clipped (package internal/clip).
 package flightserver
 
 import (
@@ -48,6 +52,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 
 	"github.com/flexfun-script/flexfun-script/arrowbridge"
@@ -65,6 +70,10 @@ const DefaultPollingInterval = 2 * time.Second
 
 // DefaultDrainLinger is the default of Options.DrainLinger.
 const DefaultDrainLinger = 2 * time.Second
+
+// DefaultMaxRequestBytes is the default of Options.MaxRequestBytes: gRPC's
+// own default, a hundred times the largest GoodData invocation.
+const DefaultMaxRequestBytes = 4 << 20
 
 // Observer is told about function calls and result streams, typically to
 // update per-function metrics. Its methods are called on the server's
@@ -149,6 +158,24 @@ type Options struct {
 	// Allocator is used to serialise schemas and record batches. Default
 	// memory.DefaultAllocator.
 	Allocator memory.Allocator
+	// MaxRequestBytes bounds one request message (a descriptor with its
+	// command, a ticket, an action) and, separately, the headers of a
+	// call. gRPC checks both as they arrive, before reading the message
+	// into memory and before any interceptor (authentication) runs, and
+	// answers RESOURCE_EXHAUSTED. It also bounds the command a task keeps
+	// for its polls. Default DefaultMaxRequestBytes; at most math.MaxInt32.
+	MaxRequestBytes int
+	// TracerProvider, when set, turns tracing on, as in the Python server:
+	// a SERVER span per RPC named after its Flight method (GET_FLIGHT_INFO,
+	// DO_GET, ...) and, per call, task_execution, task_run_submit and
+	// task_run spans with the task id, the function and the rows; the log
+	// records of a call are written with the context that holds its span.
+	// nil: no spans and no cost.
+	TracerProvider trace.TracerProvider
+	// ExtractTraceContext makes each RPC's span continue the caller's
+	// trace, read from the W3C traceparent (and baggage) headers
+	// (otel_extract_context). Without it every RPC starts a new trace.
+	ExtractTraceContext bool
 }
 
 // Server is the Flight service. It is safe for concurrent use.
@@ -165,6 +192,10 @@ type Server struct {
 	log      *slog.Logger
 	mem      memory.Allocator
 	linger   time.Duration
+	maxReq   int
+	tp       trace.TracerProvider // nil: tracing off
+	tracer   trace.Tracer         // of tp, for the task spans
+	extract  bool
 	shutting atomic.Bool
 	inflight atomic.Int64 // RPCs being handled
 	lastDone atomic.Int64 // when the last RPC ended, Unix nanoseconds
@@ -186,6 +217,12 @@ func New(opts Options) *Server {
 		obs:      opts.Observer,
 		log:      opts.Logger,
 		mem:      opts.Allocator,
+		maxReq:   opts.MaxRequestBytes,
+		tp:       opts.TracerProvider,
+		extract:  opts.ExtractTraceContext,
+	}
+	if s.tp != nil {
+		s.tracer = s.tp.Tracer(tracerName)
 	}
 	if s.deadline <= 0 {
 		s.deadline = DefaultCallDeadline
@@ -205,16 +242,21 @@ func New(opts Options) *Server {
 	if s.mem == nil {
 		s.mem = memory.DefaultAllocator
 	}
+	if s.maxReq <= 0 || s.maxReq > math.MaxInt32 {
+		s.maxReq = DefaultMaxRequestBytes
+	}
 	return s
 }
 
-// NewGRPCServer returns a Flight gRPC server with srv registered and
-// GRPCOptions applied. Extra gRPC options (TLS credentials,
+// NewGRPCServer returns a Flight gRPC server with srv registered, the
+// options of GRPCOptions for srv's MaxRequestBytes and, when srv traces,
+// its tracing stats handler. Extra gRPC options (TLS credentials,
 // grpc.ChainUnaryInterceptor and grpc.ChainStreamInterceptor for
 // authentication, ...) are appended; interceptors given here run before
 // every handler, Handshake included.
 func NewGRPCServer(srv *Server, opts ...grpc.ServerOption) flight.Server {
-	gs := flight.NewServerWithMiddleware(nil, append(GRPCOptions(), opts...)...)
+	all := append(grpcOptions(srv.maxReq), srv.tracingOptions()...)
+	gs := flight.NewServerWithMiddleware(nil, append(all, opts...)...)
 	gs.RegisterFlightService(srv)
 	return gs
 }
@@ -223,12 +265,20 @@ func NewGRPCServer(srv *Server, opts ...grpc.ServerOption) flight.Server {
 // send: stream and connection.
 const receiveWindow = 1 << 20
 
-// GRPCOptions returns the gRPC server options flexfun-script serves with.
-// They accept messages of any size, like Arrow C++ does, and are tuned for
-// many small calls.
-func GRPCOptions() []grpc.ServerOption {
+// GRPCOptions returns the gRPC server options flexfun-script serves with,
+// for requests of at most DefaultMaxRequestBytes. They are tuned for many
+// small calls.
+func GRPCOptions() []grpc.ServerOption { return grpcOptions(DefaultMaxRequestBytes) }
+
+// grpcOptions returns the server options for requests (message, and
+// headers) of at most maxRequest bytes.
+func grpcOptions(maxRequest int) []grpc.ServerOption {
 	return []grpc.ServerOption{
-		grpc.MaxRecvMsgSize(math.MaxInt32),
+		// gRPC reads a message's length first and refuses one that is too
+		// long before it allocates or reads it: a client, authenticated or
+		// not, cannot make the server buffer more than this per call.
+		grpc.MaxRecvMsgSize(maxRequest),
+		grpc.MaxHeaderListSize(uint32(maxRequest)),
 		// Serve streams on a fixed set of long-lived goroutines instead of
 		// one new goroutine per RPC: their stacks stay grown, which saves
 		// the stack copying that dominated small calls under load.

@@ -20,7 +20,7 @@ var (
 	serverKeys = []string{
 		"advertise_host", "advertise_port", "authentication_method",
 		"health_check_host", "health_check_port", "listen_host", "listen_port",
-		"log_event_key_name", "log_trace_keys", "malloc_trim_interval_sec",
+		"log_event_key_name", "log_trace_keys", "malloc_trim_interval_sec", "max_request_bytes",
 		"metrics_host", "metrics_port", "otel_exporter_type", "otel_extract_context",
 		"otel_service_instance_id", "otel_service_name", "otel_service_namespace",
 		"task_close_threads", "task_result_ttl_sec", "task_threads",
@@ -288,6 +288,7 @@ func (d *decoder) server() ServerConfig {
 		TaskThreads:           s.count("task_threads", 32),
 		TaskCloseThreads:      s.count("task_close_threads", 2),
 		ResultTTL:             s.duration("task_result_ttl_sec", 60*time.Second, time.Second, false),
+		MaxRequestBytes:       s.sizeBetween("max_request_bytes", DefaultMaxRequestBytes, minRequestBytes, maxRequestBytes),
 		MetricsHost:           s.str("metrics_host", ""),
 		MetricsPort:           s.port("metrics_port", 17101),
 		HealthCheckHost:       s.str("health_check_host", ""),

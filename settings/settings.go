@@ -73,6 +73,10 @@ type ServerConfig struct {
 	TokenHeaderName      string // token_header_name; "" means "Authorization: Bearer <token>"
 	TokenVerification    string // token_verification; EnumeratedTokenVerification under token auth unless set
 
+	// MaxRequestBytes (max_request_bytes) bounds one request message and,
+	// separately, its headers, before the server reads them.
+	MaxRequestBytes int64
+
 	TaskThreads      int           // task_threads
 	TaskCloseThreads int           // task_close_threads
 	ResultTTL        time.Duration // task_result_ttl_sec

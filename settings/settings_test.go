@@ -68,6 +68,7 @@ func TestDefaults(t *testing.T) {
 		AdvertiseHost:        "127.0.0.1",
 		AdvertisePort:        17001,
 		AuthenticationMethod: "none",
+		MaxRequestBytes:      4 << 20,
 		TaskThreads:          32,
 		TaskCloseThreads:     2,
 		ResultTTL:            60 * time.Second,

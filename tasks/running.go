@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 )
 
 // running holds the tasks that were submitted and have not finished: the
@@ -24,6 +26,7 @@ type running[T Releaser] struct {
 type task[T Releaser] struct {
 	Info
 	run    RunFunc[T]
+	onDone func(id string, outcome Outcome, err error) // Spec.Done
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{} // closed once the result is stored
@@ -119,7 +122,10 @@ func (e *Executor[T]) work() {
 func (e *Executor[T]) execute(t *task[T]) (value T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			e.log.Error("task_panicked", "task_id", t.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			// The panic's text may quote a request; the stack of a deep
+			// recursion is long: both are clipped.
+			e.log.Error("task_panicked", "task_id", t.ID, "panic", clip.Cut(fmt.Sprint(p), clip.MaxError),
+				"stack", clip.Cut(string(debug.Stack()), clip.MaxRecord))
 			var none T
 			value, err = none, fmt.Errorf("task %s panicked: %v", t.ID, p)
 		}
@@ -134,7 +140,18 @@ func (e *Executor[T]) finish(t *task[T], value T, err error) Outcome {
 	outcome := e.settleLocked(t, value, err)
 	e.run.mu.Unlock()
 	close(t.done)
+	if outcome != Failed {
+		err = nil
+	}
+	t.notifyDone(outcome, err)
 	return outcome
+}
+
+// notifyDone calls the task's Spec.Done, if any.
+func (t *task[T]) notifyDone(outcome Outcome, err error) {
+	if t.onDone != nil {
+		t.onDone(t.ID, outcome, err)
+	}
 }
 
 // dropLocked records t, which will never run, as cancelled. e.run.mu must be

@@ -127,6 +127,13 @@ type Spec[T Releaser] struct {
 	Cmd []byte
 	// Run does the work. Required.
 	Run RunFunc[T]
+	// Done, when set, is called once the task has finished, whether it ran
+	// or never did (cancelled while queued, or submitted after Close): with
+	// its id, how it ended and the error Run returned (nil unless Failed).
+	// It is called on an executor goroutine, or on the one that cancelled
+	// or closed, once the result is stored, with no lock held; it must be
+	// fast. The server ends the task's trace span with it.
+	Done func(id string, outcome Outcome, err error)
 }
 
 // Outcome is how a task that ran ended.
@@ -317,13 +324,14 @@ func (e *Executor[T]) Submit(run RunFunc[T]) string { return e.SubmitSpec(Spec[T
 // After Close, the task does not run and is recorded as cancelled.
 func (e *Executor[T]) SubmitSpec(spec Spec[T]) string {
 	id := newID()
-	t := &task[T]{Info: Info{ID: id, Name: spec.Name, Cmd: spec.Cmd, Created: e.now()}, run: spec.Run, done: make(chan struct{})}
+	t := &task[T]{Info: Info{ID: id, Name: spec.Name, Cmd: spec.Cmd, Created: e.now()}, run: spec.Run, onDone: spec.Done, done: make(chan struct{})}
 	t.ctx, t.cancel = context.WithCancel(context.WithValue(e.base, idKey{}, id))
 	e.obs.TaskQueued()
 	if !e.run.enqueue(t) { // closed
 		t.cancel()
 		e.store.put(Finished[T]{Info: t.Info, Cancelled: true})
 		e.obs.TaskDropped()
+		t.notifyDone(Cancelled, nil)
 	}
 	return id
 }
@@ -448,6 +456,7 @@ func (e *Executor[T]) Cancel(id string) bool {
 	if dropped {
 		close(t.done)
 		e.obs.TaskDropped()
+		t.notifyDone(Cancelled, nil)
 	}
 	e.log.Debug("task_cancelled", "task_id", id, "queued", dropped)
 	return true
@@ -469,6 +478,7 @@ func (e *Executor[T]) Close() {
 		for _, t := range dropped {
 			close(t.done)
 			e.obs.TaskDropped()
+			t.notifyDone(Cancelled, nil)
 		}
 
 		e.cancelBase() // cancels every running task

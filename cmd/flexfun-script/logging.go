@@ -29,15 +29,6 @@ func newServerLogger(w io.Writer, dev bool, eventKey string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// logIgnoredSettings says which configured features this server does not
-// have, so that nobody waits for traces that never come.
-func logIgnoredSettings(cfg *settings.Config, logger *slog.Logger) {
-	if t := cfg.Server.OtelExporterType; t != "" && t != "none" {
-		logger.Warn("tracing_not_supported", "otel_exporter_type", t,
-			"reason", "flexfun-script does not export OpenTelemetry spans; the otel_* and log_trace_keys settings are accepted and ignored")
-	}
-}
-
 // insecureBanner is printed when the server accepts anybody's calls on a
 // non-loopback address.
 const insecureBanner = `!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!

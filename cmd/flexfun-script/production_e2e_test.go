@@ -697,9 +697,9 @@ func TestE2EStartupConfigErrors(t *testing.T) {
 }
 
 func TestE2EWarnings(t *testing.T) {
-	s := startServer(t, []string{"GOODDATA_FLIGHT_SERVER__OTEL_EXPORTER_TYPE=console"}, "--listen", "0.0.0.0:0")
+	s := startServer(t, nil, "--listen", "0.0.0.0:0")
 	logs := s.stderr.String()
-	for _, want := range []string{"!!  WARNING: the server listens on", `"event":"insecure_warning"`, `"event":"tracing_not_supported"`} {
+	for _, want := range []string{"!!  WARNING: the server listens on", `"event":"insecure_warning"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)
 		}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/flexfun-script/flexfun-script/engine"
 	"github.com/flexfun-script/flexfun-script/flightserver"
 	"github.com/flexfun-script/flexfun-script/health"
+	"github.com/flexfun-script/flexfun-script/internal/clip"
 	"github.com/flexfun-script/flexfun-script/metrics"
 	"github.com/flexfun-script/flexfun-script/settings"
 	"github.com/flexfun-script/flexfun-script/tasks"
@@ -79,7 +81,9 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := newServerLogger(stderr, opts.devLog, cfg.Server.LogEventKeyName)
+	// Every string and error a record carries is clipped (package clip), so
+	// that nothing a client sends or a script prints floods the log.
+	logger := slog.New(clip.Handler(newServerLogger(stderr, opts.devLog, cfg.Server.LogEventKeyName).Handler()))
 	if opts.loggingConfig != "" {
 		logger.Info("logging_config_ignored", "file", opts.loggingConfig, "reason", "flexfun-script logs through its own handler; use --dev-log for text")
 	}
@@ -87,14 +91,14 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	setMemoryLimit(logger, containerMemoryLimit)
 	logger.Info("memory_bounds", "memory_limit_bytes", cfg.FlexFun.Limits.MemoryLimit,
 		"max_result_bytes", cfg.FlexFun.Limits.MaxResultBytes, "max_stored_bytes", cfg.FlexFun.Limits.MaxStoredBytes)
-	return serve(cfg, environ, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stderr)
+	return serve(cfg, environ, len(opts.configs) > 0, opts.listen, cfg.FlexFun.Watch && !opts.noWatch, logger, stdout, stderr)
 }
 
-// serve checks the configuration, starts the health and metrics endpoints,
-// loads the functions, listens, and serves until SIGINT or SIGTERM, with
+// serve checks the configuration, starts tracing ([server] otel_*) and the
+// health and metrics endpoints, loads the functions, listens, and serves until SIGINT or SIGTERM, with
 // live reload (watching files when watching, and on SIGHUP).
 // Configuration and TLS errors are reported before anything listens.
-func serve(cfg *settings.Config, environ []string, configGiven bool, listen string, watching bool, logger *slog.Logger, stderr io.Writer) error {
+func serve(cfg *settings.Config, environ []string, configGiven bool, listen string, watching bool, logger *slog.Logger, stdout, stderr io.Writer) error {
 	tlsConfig, err := serverTLS(cfg, logger)
 	if err != nil {
 		return err
@@ -104,7 +108,20 @@ func serve(cfg *settings.Config, environ []string, configGiven bool, listen stri
 	if err != nil {
 		return err
 	}
-	logIgnoredSettings(cfg, logger)
+	tp, err := newTracerProvider(context.Background(), cfg, stdout, logger)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(tp, tracingShutdownTimeout, logger)
+	var tracer trace.TracerProvider
+	if tp != nil {
+		tracer = tp
+		logger = slog.New(withTraceIDs(logger.Handler(), cfg.Server.LogTraceKeys))
+	}
+	// server_start spans the start-up, as in the Python server: until the
+	// functions are loaded and the server listens.
+	_, startSpan := tracerOf(tracer).Start(context.Background(), "server_start")
+	defer startSpan.End() // a failed start-up
 	if listen == "" {
 		listen = net.JoinHostPort(cfg.Server.ListenHost, strconv.Itoa(cfg.Server.ListenPort))
 	}
@@ -146,10 +163,11 @@ func serve(cfg *settings.Config, environ []string, configGiven bool, listen stri
 		return fmt.Errorf("listen: %w", err)
 	}
 	warnIfInsecure(cfg, lis.Addr(), logger, stderr)
+	startSpan.End()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serveOn(ctx, lis, cfg, reg, logger, serveOptions{
-		tls: tlsConfig, auth: authn, health: h, metrics: m, status: true,
+		tls: tlsConfig, auth: authn, health: h, metrics: m, status: true, tracer: tracer,
 		// After the first signal, a second one stops the process at once.
 		onStopping: stop,
 	})
@@ -162,9 +180,13 @@ type serveOptions struct {
 	auth       *auth.Authenticator
 	health     *health.Health
 	metrics    *metrics.Metrics
-	status     bool   // answer DoAction flexfun.status (flexfun-script list --server)
-	onStopping func() // called once shutdown begins
+	status     bool                 // answer DoAction flexfun.status (flexfun-script list --server)
+	tracer     trace.TracerProvider // nil: tracing off
+	onStopping func()               // called once shutdown begins
 }
+
+// tracingShutdownTimeout bounds the export of the last spans at exit.
+const tracingShutdownTimeout = 5 * time.Second
 
 // grpcStopTimeout bounds the final graceful stop of the gRPC server, after
 // the grace period: streams still open then are cut when the process exits.
@@ -188,6 +210,10 @@ func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *e
 		CallDeadline:    cfg.FlexFun.CallDeadline,
 		PollingInterval: cfg.FlexFun.PollingInterval,
 		Logger:          logger,
+		MaxRequestBytes: int(cfg.Server.MaxRequestBytes),
+		TracerProvider:  opts.tracer,
+		// Extracting the caller's trace context only matters with spans.
+		ExtractTraceContext: cfg.Server.OtelExtractContext,
 	}
 	if opts.metrics != nil {
 		execOpts.Observer = opts.metrics
