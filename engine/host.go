@@ -284,7 +284,7 @@ func (t *Thread) SetResultMetadata(key, value string) {
 
 // Print writes a print() or console.log() line to the server log.
 func (t *Thread) Print(level slog.Level, text string) {
-	t.logger.Log(context.Background(), level, "print", "message", text)
+	t.logger.Log(t.ctx, level, "print", "message", text) // the call's context: trace ids
 }
 
 // newThread returns a thread for a run of function (or a top level).

@@ -33,7 +33,7 @@ func (r *Result[T]) Release() {
 type entry[T Releaser] struct {
 	Finished[T]
 	expires time.Time
-	size    int64 // Bytes of the value, when T is a Sizer
+	size    int64 // Bytes of the value (when T is a Sizer) and of the command
 	read    bool  // MarkRead was called; guarded by store.mu
 	removed bool  // out of the store, maybe still in store.expiry; guarded by store.mu
 	refs    atomic.Int64
@@ -88,7 +88,8 @@ func newStore[T Releaser](opts Options) *store[T] {
 // put stores f, completed now, with the store's reference. Beyond
 // Options.MaxStoredBytes it evicts results already read to make room.
 func (s *store[T]) put(f Finished[T]) {
-	en := &entry[T]{Finished: f, size: sizeOf(f.Value)}
+	// The command is kept with the result for its polls: it counts too.
+	en := &entry[T]{Finished: f, size: sizeOf(f.Value) + int64(len(f.Cmd))}
 	en.refs.Store(1)
 	s.mu.Lock()
 	// The time is taken under the lock, so that entries are pushed in the

@@ -3,6 +3,8 @@ package tasks
 import (
 	"errors"
 	"testing"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
 )
 
 // TestStoredBytesEvictReadResultsFirst fills the store past MaxStoredBytes:
@@ -84,5 +86,16 @@ func TestNoStoredBytesLimit(t *testing.T) {
 	}
 	if st := h.Stats(); st.StoredBytes == 0 {
 		t.Error("stored bytes are counted even without a limit")
+	}
+}
+
+func TestStoredCommandsCount(t *testing.T) {
+	h := start(t, Options{MaxStoredBytes: 1000})
+	cmd := make([]byte, 2000)
+	id := h.SubmitSpec(Spec[*arrowbridge.Table]{Cmd: cmd, Run: h.tableTask(1)})
+	mustWait(t, h.Executor, id).Release()
+	var full *StoreFullError
+	if err := h.CheckCapacity(); !errors.As(err, &full) || full.Stored < 2000 {
+		t.Errorf("CheckCapacity = %v, want a full store counting the 2000-byte command", err)
 	}
 }
