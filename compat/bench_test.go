@@ -63,9 +63,16 @@ type subject struct {
 
 // benchPeers starts a fresh pair for one part of the benchmark, so that
 // each part's peak RSS is its own.
-func benchPeers(b *testing.B) (ref, our *peer) {
+// withTable serves ours from flexconnect-bench.toml, whose BenchTable builds
+// a 1M-row table at start-up: only the large part, so that the other
+// parts' peak RSS is not that table's.
+func benchPeers(b *testing.B, withTable bool) (ref, our *peer) {
 	b.Helper()
-	return startPeer(b, reference, peerConfig{}), startPeer(b, ours, peerConfig{section: "flexconnect-bench.toml"})
+	cfg := peerConfig{}
+	if withTable {
+		cfg.section = "flexconnect-bench.toml"
+	}
+	return startPeer(b, reference, peerConfig{}), startPeer(b, ours, cfg)
 }
 
 // largeSubjects are the subjects of the large-result part: the first is
@@ -90,7 +97,7 @@ func largeSubjects(ref, our *peer, rows int) []subject {
 // benchLarge measures one call of a rows-row, 4-column result (GetFlightInfo
 // and DoGet read to the end) per subject and round.
 func benchLarge(b *testing.B, rows int) {
-	ref, our := benchPeers(b)
+	ref, our := benchPeers(b, true)
 	subjects := largeSubjects(ref, our, rows)
 	wall := make([][]float64, len(subjects)) // seconds, per round
 	cpu := make([][]float64, len(subjects))
@@ -173,7 +180,7 @@ func readAll(ctx context.Context, c flight.Client, tkt *flight.Ticket) (int64, e
 // the six-row sample, DoGet) at 1, 8 and 64 concurrent clients: one phase
 // per server, concurrency and round.
 func benchSmall(b *testing.B, phase time.Duration) {
-	ref, our := benchPeers(b)
+	ref, our := benchPeers(b, false)
 	servers := []subject{{"reference", ref, "SampleFlexFunction", -1, false}, {"ours", our, "SampleFlexFunction", -1, false}}
 	type result struct {
 		rate, p50, p99, cpu []float64
@@ -289,7 +296,7 @@ func smallCall(ctx context.Context, c flight.Client) error {
 // own connection: total rows/s from the first call's start to the last
 // call's end.
 func benchConcurrentLarge(b *testing.B, rows int) {
-	ref, our := benchPeers(b)
+	ref, our := benchPeers(b, false)
 	subjects := []subject{
 		{"reference, lists → pa.table", ref, "Generator", -1, false},
 		{"ours, Starlark emit", our, "Generator", -1, false},

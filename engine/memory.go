@@ -189,15 +189,19 @@ func heavier(a, b *guardedRun, limit int64) bool {
 	return a.started.Before(b.started)
 }
 
-// ProcessMemory returns the memory the Go runtime holds from the system,
-// less what it has returned: close to the process's resident size.
+// ProcessMemory returns the memory the Go runtime holds from the system and
+// uses: all it has mapped, less what it has returned to the system and the
+// free heap it keeps for reuse. Garbage not yet collected counts (a
+// collection tells it apart); free pages the runtime has not yet returned
+// do not, as the next allocations reuse them.
 func ProcessMemory() int64 {
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/total:bytes"},
 		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
 	}
 	metrics.Read(samples)
-	return int64(samples[0].Value.Uint64() - samples[1].Value.Uint64())
+	return int64(samples[0].Value.Uint64() - samples[1].Value.Uint64() - samples[2].Value.Uint64())
 }
 
 // countingAllocator counts the bytes its allocations hold.
