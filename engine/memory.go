@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -120,8 +120,9 @@ const overshoot = 1.25
 
 // gcProbe tells garbage from live data when memory passes the limit: it
 // starts one garbage collection in the background, without blocking the
-// watcher, and confirms the excess once that collection has finished with
-// the memory still past the limit, or at once past limit×overshoot.
+// watcher, that also returns free pages to the system, and confirms the
+// excess once that has finished with the memory still past the limit, or at
+// once when the memory in use (free pages aside) passes limit×overshoot.
 type gcProbe struct {
 	running bool
 	done    chan struct{}
@@ -138,22 +139,24 @@ func (p *gcProbe) over(limit int64) (int64, bool) {
 		default:
 		}
 	}
-	used := ProcessMemory()
+	held, inUse := memoryUse()
 	switch {
-	case used <= limit:
+	case held <= limit:
 		p.running = false
-		return used, false
-	case collected || float64(used) > float64(limit)*overshoot:
+		return held, false
+	case collected || float64(inUse) > float64(limit)*overshoot:
 		p.running = false
-		return used, true
+		return held, true
 	case !p.running:
 		p.running, p.done = true, make(chan struct{})
 		go func(done chan struct{}) {
-			runtime.GC()
+			// A collection, then the free pages go back to the system:
+			// what is held afterwards is live.
+			debug.FreeOSMemory()
 			close(done)
 		}(p.done)
 	}
-	return used, false
+	return held, false
 }
 
 // stopOne stops the run most likely to be growing the process, unless one
@@ -189,19 +192,26 @@ func heavier(a, b *guardedRun, limit int64) bool {
 	return a.started.Before(b.started)
 }
 
-// ProcessMemory returns the memory the Go runtime holds from the system and
-// uses: all it has mapped, less what it has returned to the system and the
-// free heap it keeps for reuse. Garbage not yet collected counts (a
-// collection tells it apart); free pages the runtime has not yet returned
-// do not, as the next allocations reuse them.
+// ProcessMemory returns the memory the Go runtime holds from the system:
+// all it has mapped, less what it has returned. Close to the process's
+// resident size, it includes free heap pages kept for reuse, which
+// debug.FreeOSMemory returns.
 func ProcessMemory() int64 {
+	held, _ := memoryUse()
+	return held
+}
+
+// memoryUse returns the memory held (see ProcessMemory) and the part of it
+// in use: held less the free heap pages.
+func memoryUse() (held, inUse int64) {
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/total:bytes"},
 		{Name: "/memory/classes/heap/released:bytes"},
 		{Name: "/memory/classes/heap/free:bytes"},
 	}
 	metrics.Read(samples)
-	return int64(samples[0].Value.Uint64() - samples[1].Value.Uint64() - samples[2].Value.Uint64())
+	held = int64(samples[0].Value.Uint64() - samples[1].Value.Uint64())
+	return held, held - int64(samples[2].Value.Uint64())
 }
 
 // countingAllocator counts the bytes its allocations hold.
