@@ -115,9 +115,9 @@ func benchSQLConnections() map[string]settings.SQLConnection {
 			conns[name] = settings.SQLConnection{Name: name, Driver: driver, DSN: dsn, MaxOpen: 4, MaxIdle: 2, ReadOnly: true}
 		}
 	}
-	pg := envOr("FLEXFUN_TEST_PG_DSN", "postgres://flexfun:flexfun-test-7Qw@127.0.0.1:5432/test")
+	pg := envOr("FLEXFUN_TEST_PG_DSN", testPostgresDSN)
 	add("postgres", settings.SQLPostgres, pg, "pgx", pg)
-	my := envOr("FLEXFUN_TEST_MYSQL_DSN", "flexfun:flexfun-test-7Qw@tcp(127.0.0.1:3306)/test")
+	my := envOr("FLEXFUN_TEST_MYSQL_DSN", testMySQLDSN)
 	add("mariadb", settings.SQLMySQL, my, "mysql", my)
 	lite := filepath.Join(os.TempDir(), "flexfun-sqldb-bench-1m-v1.sqlite")
 	if _, err := os.Stat(lite); err == nil {

@@ -12,14 +12,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// The test databases of scripts/ci/databases.sh, unless FLEXFUN_TEST_PG_DSN
+// and FLEXFUN_TEST_MYSQL_DSN say otherwise.
+const (
+	testPostgresDSN = "postgres://flexfun:flexfun-test-7Qw@127.0.0.1:5432/test"
+	testMySQLDSN    = "flexfun:flexfun-test-7Qw@tcp(127.0.0.1:3306)/test"
+)
+
 // pgURL returns the test PostgreSQL server's URL (scripts/ci/databases.sh),
 // or skips the test (fails it under CI=true) when it cannot be reached.
 func pgURL(t *testing.T) *url.URL {
 	t.Helper()
-	dsn := os.Getenv("FLEXFUN_TEST_PG_DSN")
-	if dsn == "" {
-		dsn = "postgres://flexfun:flexfun-test-7Qw@127.0.0.1:5432/test"
-	}
+	dsn := envOr("FLEXFUN_TEST_PG_DSN", testPostgresDSN)
 	conn, err := pgx.Connect(context.Background(), dsn)
 	if err != nil {
 		msg := "PostgreSQL not reachable (" + err.Error() + "); run scripts/ci/databases.sh"

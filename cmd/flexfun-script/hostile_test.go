@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -199,7 +197,7 @@ func runHostile(t *testing.T, h hostile) hostileFigures {
 	time.Sleep(300 * time.Millisecond) // the small calls go on after it
 	stopSmall()
 	f.smallCalls, f.smallFailed = calls.Load(), failed.Load()
-	f.peakRSS = peakRSS(t, pid)
+	f.peakRSS = procStatus(t, pid, "VmHWM")
 	if !h.oneStep && f.workerFree > 11*time.Second {
 		t.Errorf("the worker was busy for %v, over the deadline plus 1 s", f.workerFree)
 	}
@@ -224,18 +222,4 @@ func waitLog(t *testing.T, srv *server, match func(map[string]any) bool) map[str
 	}
 	t.Fatalf("no such log line:\n%s", srv.stderr.String())
 	return nil
-}
-
-// peakRSS returns the VmHWM of process pid, in bytes.
-func peakRSS(t *testing.T, pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(data)
-	if m == nil {
-		t.Fatalf("no VmHWM in /proc/%d/status", pid)
-	}
-	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	return kb << 10
 }

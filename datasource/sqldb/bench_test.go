@@ -90,25 +90,39 @@ func benchFloor(b *testing.B, sqldb *sql.DB) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var (
-			id    int64
-			name  string
-			value float64
-			day   time.Time
-			n     int
-		)
-		for rows.Next() {
-			if err := rows.Scan(&id, &name, &value, &day); err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		if err := rows.Err(); err != nil || n != benchRows {
-			b.Fatalf("%d rows, %v", n, err)
-		}
+		scanBenchRows(b, rows)
 		rows.Close()
 	}
 	b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// benchRowScanner is what the floors read rows through: *sql.Rows and
+// pgx.Rows both are.
+type benchRowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanBenchRows scans every row of the benchmark table into Go variables
+// and checks that there were benchRows of them.
+func scanBenchRows(b *testing.B, rows benchRowScanner) {
+	var (
+		id    int64
+		name  string
+		value float64
+		day   time.Time
+		n     int
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &name, &value, &day); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil || n != benchRows {
+		b.Fatalf("%d rows, %v", n, err)
+	}
 }
 
 func BenchmarkPostgresArrow(b *testing.B) { benchArrow(b, benchPostgres(b)) }
@@ -124,22 +138,7 @@ func BenchmarkPostgresFloorPgx(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var (
-			id    int64
-			name  string
-			value float64
-			day   time.Time
-			n     int
-		)
-		for rows.Next() {
-			if err := rows.Scan(&id, &name, &value, &day); err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		if err := rows.Err(); err != nil || n != benchRows {
-			b.Fatalf("%d rows, %v", n, err)
-		}
+		scanBenchRows(b, rows)
 	}
 	b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
