@@ -63,6 +63,10 @@ type store[T Releaser] struct {
 	expiry  expiryQueue[T] // stored entries in expiry order
 	unread  int            // stored entries with a value and not read
 	bytes   int64          // sum of the stored entries' sizes
+	// readBytes sums the sizes of the stored entries already read: what
+	// makeRoomLocked can free. Without it, a store full of unread results
+	// would be scanned at every submission it refuses.
+	readBytes int64
 
 	stopSweep chan struct{}
 	sweepDone chan struct{}
@@ -119,12 +123,12 @@ func sizeOf[T Releaser](v T) int64 {
 // exceed the limit, and returns them for closeEvicted. Unread results stay:
 // their readers are yet to come. s.mu must be held.
 func (s *store[T]) makeRoomLocked() []*entry[T] {
-	if s.maxBytes <= 0 || s.bytes <= s.maxBytes {
+	if s.maxBytes <= 0 || s.bytes <= s.maxBytes || s.readBytes == 0 {
 		return nil
 	}
 	var evicted []*entry[T]
 	for _, en := range s.expiry.entries[s.expiry.head:] {
-		if s.bytes <= s.maxBytes {
+		if s.bytes <= s.maxBytes || s.readBytes == 0 {
 			break
 		}
 		if en != nil && !en.removed && en.read && en.size > 0 {
@@ -173,6 +177,7 @@ func (s *store[T]) markRead(id string) {
 	defer s.mu.Unlock()
 	if en, ok := s.results[id]; ok && !en.read {
 		en.read = true
+		s.readBytes += en.size
 		if !isZero(en.Value) {
 			s.unread--
 		}
@@ -207,6 +212,9 @@ func (s *store[T]) removeLocked(en *entry[T]) {
 	delete(s.results, en.ID)
 	en.removed = true // s.expiry drops it when it reaches the front
 	s.bytes -= en.size
+	if en.read {
+		s.readBytes -= en.size
+	}
 	if !isZero(en.Value) && !en.read {
 		s.unread--
 	}
@@ -253,7 +261,7 @@ func (s *store[T]) close() {
 	stored := s.results
 	s.results = make(map[string]*entry[T])
 	s.expiry = expiryQueue[T]{}
-	s.unread, s.bytes = 0, 0
+	s.unread, s.bytes, s.readBytes = 0, 0, 0
 	s.mu.Unlock()
 	for _, en := range stored {
 		s.closer.add(en)

@@ -69,9 +69,13 @@ func (v *vm) boundStrings() {
 		}
 		total := sep * max64(n-1, 0)
 		for i := int64(0); i < n; i++ {
-			if e := obj.Get(strconv.FormatInt(i, 10)); e != nil && !goja.IsUndefined(e) && !goja.IsNull(e) {
-				total += length(e)
+			e := obj.Get(strconv.FormatInt(i, 10))
+			if _, isObject := e.(*goja.Object); isObject || e == nil || goja.IsUndefined(e) || goja.IsNull(e) {
+				// An object's text comes from its own toString, script code
+				// that join runs once: counting must not run it again.
+				continue
 			}
+			total += length(e)
 		}
 		return total
 	})

@@ -52,3 +52,28 @@ func TestOneStepStringsAreBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestBoundedJoinRunsToStringOnce checks that the size check of join does
+// not call the elements' toString: join itself calls it once per element.
+func TestBoundedJoinRunsToStringOnce(t *testing.T) {
+	log := new(enginetest.SyncBuffer)
+	opts := enginetest.RegistryOptions(log, nil, []engine.Runtime{jsrt.New()})
+	opts.MemoryLimit = 8 << 20
+	reg := engine.NewRegistry(opts)
+	dir := t.TempDir()
+	enginetest.WriteFiles(t, dir, map[string]string{"calls.js": `const schema = {n: "int64"};
+function call() {
+  let n = 0;
+  const o = {toString() { n++; return "a"; }};
+  [o, o, o].join(",");
+  emit(n);
+}
+`})
+	if err := reg.LoadPaths([]string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	fn, _ := reg.Lookup("calls")
+	if got, err := enginetest.FirstValue(fn); err != nil || got != "3" {
+		t.Errorf("toString ran %s times (%v), want 3", got, err)
+	}
+}
