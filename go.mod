@@ -73,3 +73,10 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// Patched copies that bound single-step allocations (third_party/patches,
+// docs/architecture.md "Patched interpreters").
+replace (
+	github.com/dop251/goja => ./third_party/goja
+	go.starlark.net => ./third_party/go.starlark.net
+)

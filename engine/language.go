@@ -41,12 +41,19 @@ type LoadEnv struct {
 	// MaxCallDepth bounds the depth of script calls: a runtime ends a call
 	// that goes deeper with an error naming the limit (MaxDepthError).
 	MaxCallDepth int
-	// MaxValueBytes bounds the size of one string that a single step of
-	// the language may make (repetition, padding, joining): such a step
-	// cannot be interrupted, so the memory guard could not stop it in
-	// time. 0: no bound.
+	// MaxValueBytes bounds the size of one value (a string, a list or
+	// array, a buffer) that a single step of the language may make
+	// (concatenation, repetition, formatting, joining, collecting a range):
+	// such a step cannot be interrupted, so the memory guard could not stop
+	// it in time. The runtimes' interpreters enforce it process-wide
+	// (third_party/patches): the last load's value holds. 0: no bound. An
+	// error past it ends with MaxValueNote.
 	MaxValueBytes int64
 }
+
+// MaxValueNote ends the message of a step refused by LoadEnv.MaxValueBytes:
+// the setting that raises the bound.
+const MaxValueNote = "an eighth of [flexfun] memory_limit"
 
 // Program is one loaded function file (or helper module).
 type Program[V any] interface {

@@ -51,6 +51,9 @@ type Options struct {
 	// the run that grows it past the limit is stopped (see memory.go).
 	// 0: no limit.
 	MemoryLimit int64
+	// MaxValueBytes bounds one value a single step of a script makes
+	// (LoadEnv.MaxValueBytes); 0: an eighth of MemoryLimit.
+	MaxValueBytes int64
 	// MaxResultRows and MaxResultBytes bound one call's result, checked
 	// while it is built ([flexfun] max_result_rows, max_result_bytes).
 	// 0: no limit.
@@ -268,10 +271,18 @@ func (r *Registry) newEnv(paths []string) *Env {
 	return &Env{
 		Roots:         roots(paths, r.opts.ModulePaths),
 		MaxCallDepth:  r.opts.MaxCallDepth,
-		MaxValueBytes: r.opts.MemoryLimit / 8,
+		MaxValueBytes: r.maxValueBytes(),
 		Settings:      r.settings, Logger: r.opts.Logger, Cache: NewCache(), Builtins: r.builtins, Allocator: r.opts.Allocator,
 		ContextAttrs: r.opts.ContextAttrs, Declarations: r.opts.Declarations,
 	}
+}
+
+// maxValueBytes is the bound of one value a single step makes.
+func (r *Registry) maxValueBytes() int64 {
+	if r.opts.MaxValueBytes > 0 {
+		return r.opts.MaxValueBytes
+	}
+	return r.opts.MemoryLimit / 8
 }
 
 // index fills list and byName from files, in order. The functions of the

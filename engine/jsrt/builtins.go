@@ -1,9 +1,7 @@
 package jsrt
 
 import (
-	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,66 +24,6 @@ func (v *vm) installBuiltins(b *engine.Builtins) {
 		val, _ := b.Get(name)
 		_ = g.Set(name, v.fromValue(val))
 	}
-	if v.prog.maxValue > 0 {
-		v.boundStrings()
-	}
-}
-
-// boundStrings wraps the built-ins that make a string of any size in one
-// step (repeat, padStart, padEnd, join), which no interrupt can stop
-// halfway, so that they refuse a result larger than the bound
-// (engine.LoadEnv.MaxValueBytes).
-func (v *vm) boundStrings() {
-	max := v.prog.maxValue
-	bound := func(obj *goja.Object, name string, size func(c goja.FunctionCall) int64) {
-		orig, ok := goja.AssertFunction(obj.Get(name))
-		if !ok {
-			return
-		}
-		_ = obj.Set(name, v.native(name, func(c goja.FunctionCall) goja.Value {
-			if n := size(c); n > max {
-				v.throw(fmt.Sprintf("RangeError: Invalid string length: %s would make %d characters, over the bound of %d (an eighth of [flexfun] memory_limit)", name, n, max))
-			}
-			res, err := orig(c.This, c.Arguments...)
-			if err != nil {
-				panic(err)
-			}
-			return res
-		}))
-	}
-	str := v.rt.Get("String").(*goja.Object).Get("prototype").(*goja.Object)
-	length := func(x goja.Value) int64 { return int64(len(x.String())) }
-	bound(str, "repeat", func(c goja.FunctionCall) int64 { return length(c.This) * max64(c.Argument(0).ToInteger(), 0) })
-	pad := func(c goja.FunctionCall) int64 { return c.Argument(0).ToInteger() }
-	bound(str, "padStart", pad)
-	bound(str, "padEnd", pad)
-	arr := v.rt.Get("Array").(*goja.Object).Get("prototype").(*goja.Object)
-	bound(arr, "join", func(c goja.FunctionCall) int64 {
-		obj := c.This.ToObject(v.rt)
-		n := obj.Get("length").ToInteger()
-		sep := int64(1)
-		if s := c.Argument(0); !goja.IsUndefined(s) {
-			sep = length(s)
-		}
-		total := sep * max64(n-1, 0)
-		for i := int64(0); i < n; i++ {
-			e := obj.Get(strconv.FormatInt(i, 10))
-			if _, isObject := e.(*goja.Object); isObject || e == nil || goja.IsUndefined(e) || goja.IsNull(e) {
-				// An object's text comes from its own toString, script code
-				// that join runs once: counting must not run it again.
-				continue
-			}
-			total += length(e)
-		}
-		return total
-	})
-}
-
-func max64(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 var consoleLevels = map[string]slog.Level{

@@ -36,6 +36,7 @@ package jsrt
 import (
 	"context"
 	"path/filepath"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -43,7 +44,17 @@ import (
 )
 
 // New returns the JavaScript runtime.
-func New() engine.Runtime { return engine.NewRuntime[goja.Value](language{}) }
+func New() engine.Runtime {
+	goja.SetRegexpMatchTimeout(RegexpMatchTimeout)
+	return engine.NewRuntime[goja.Value](language{})
+}
+
+// RegexpMatchTimeout bounds one match of a regular expression that needs
+// backtracking (lookaround, backreferences): such a match is one step that
+// the deadline cannot interrupt, and some patterns take exponential time.
+// Past it the match throws a RangeError. Patterns without those features
+// run in linear time (Go's regexp) and are not bounded.
+const RegexpMatchTimeout = time.Second
 
 // language implements engine.Language for JavaScript.
 type language struct{}
@@ -68,7 +79,8 @@ func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *e
 	if err != nil {
 		return nil, err
 	}
-	p := &program{main: main, builtins: env.Builtins, maxDepth: env.MaxCallDepth, maxValue: env.MaxValueBytes}
+	goja.SetAllocLimit(env.MaxValueBytes, engine.MaxValueNote)
+	p := &program{main: main, builtins: env.Builtins, maxDepth: env.MaxCallDepth}
 	if p.maxDepth <= 0 {
 		p.maxDepth = engine.DefaultMaxCallDepth
 	}
@@ -89,8 +101,7 @@ func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *e
 type program struct {
 	main     *unit
 	builtins *engine.Builtins
-	maxDepth int   // of calls: [flexfun] max_call_depth
-	maxValue int64 // of one string made in one step; 0: no bound
+	maxDepth int // of calls: [flexfun] max_call_depth
 	top      *vm
 }
 

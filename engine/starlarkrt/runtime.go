@@ -80,6 +80,7 @@ func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *e
 	if maxDepth <= 0 {
 		maxDepth = engine.DefaultMaxCallDepth
 	}
+	starlark.SetAllocLimit(env.MaxValueBytes, engine.MaxValueNote)
 	l := &loader{ctx: ctx, env: env, thread: t, predeclared: predeclared(env), maxDepth: maxDepth}
 	mod, err := l.load(filepath.Clean(path), nil)
 	if err != nil {

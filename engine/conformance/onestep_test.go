@@ -1,0 +1,159 @@
+package conformance_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flexfun-script/flexfun-script/engine"
+	"github.com/flexfun-script/flexfun-script/engine/enginetest"
+)
+
+// oneStepBound is the bound of one value in the one-step tests, as a
+// memory limit of 8 MiB sets it (without the guard, which that limit
+// would set off in a test process).
+const oneStepBound = 1 << 20
+
+// oneStepCase is a single step that makes a value past the bound (big) and
+// the same step below it (small). want matches the error of big after the
+// "over the bound" part, which every case shares.
+type oneStepCase struct {
+	name, big, small, want string
+}
+
+// oneStepCases are, per language, the steps that no interrupt can stop
+// halfway: the patched interpreters (third_party/patches) refuse them
+// before they allocate. In Starlark s is 600,000 bytes; in JavaScript too.
+var oneStepCases = map[string][]oneStepCase{
+	"star": {
+		{"concatenation", "s + s", "s + 'x'", `string concatenation would make 1200000 bytes`},
+		{"augmented concatenation", "s += s", "s += 'x'", `string concatenation would make 1200000 bytes`},
+		{"repeat", "'ab' * 600000", "'ab' * 6", `repeat would make 1200000 bytes`},
+		{"percent", "'%s%s' % (s, s)", "'%s' % s", `text of a value would make 1200000 bytes`},
+		{"format", "'{}{}'.format(s, s)", "'{}'.format(s)", `text of a value would make 1200000 bytes`},
+		{"join", "','.join([s, s])", "','.join([s])", `join would make 1200001 bytes`},
+		{"replace", "s.replace('x', 'yy')", "s.replace('x', 'y')", `replace would make 1200000 bytes`},
+		{"str of shared", "str([s] * 2)", "str([s])", `text of a value would make 1200005 bytes`},
+		{"json of shared", "json.encode([s] * 2)", "json.encode([s])", `json.encode would make 1200004 bytes`},
+		{"list repeat", "[0] * (1 << 17)", "[0] * (1 << 15)", `repeat would make 2097152 bytes`},
+		{"list concatenation", "l + l", "l + [0]", `list concatenation would make 1600000 bytes`},
+		{"list extension", "l += l", "l += [0]", `list extension would make 1600000 bytes`},
+		{"list of range", "list(range(1 << 40))", "list(range(1 << 15))", `list would make 17592186044416 bytes`},
+		{"tuple of range", "tuple(range(1 << 40))", "tuple(range(1 << 15))", `tuple would make 17592186044416 bytes`},
+		{"sorted range", "sorted(range(1 << 40))", "sorted(range(1 << 15))", `sorted would make 17592186044416 bytes`},
+		{"reversed range", "reversed(range(1 << 40))", "reversed(range(1 << 15))", `reversed would make 17592186044416 bytes`},
+		{"enumerate range", "enumerate(range(1 << 40))", "enumerate(range(1 << 14))", `enumerate would make 52776558133248 bytes`},
+		{"zip ranges", "zip(range(1 << 40), range(1 << 40))", "zip(range(1 << 13), range(1 << 13))", `zip would make 52776558133248 bytes`},
+	},
+	"js": {
+		{"concatenation", "s + s", "s + 'x'", `RangeError: Invalid string length: 1200000 bytes`},
+		{"augmented concatenation", "t += s", "t += 'x'", `RangeError: Invalid string length: 1200000 bytes`},
+		{"template", "`${s}${s}`", "`${s}x`", `RangeError: Invalid string length: 1200000 bytes`},
+		{"concat", "s.concat(s)", "s.concat('x')", `RangeError: Invalid string length: 1200000 bytes`},
+		{"repeat", "'ab'.repeat(600000)", "'ab'.repeat(6)", `RangeError: Invalid string length: 1200000 bytes`},
+		{"padStart", "'x'.padStart(2000000, '-')", "'x'.padStart(20, '-')", `RangeError: Invalid string length: 2000000 bytes`},
+		{"padEnd", "'x'.padEnd(2000000)", "'x'.padEnd(20)", `RangeError: Invalid string length: 2000000 bytes`},
+		{"join", "[s, s].join(',')", "[s].join(',')", `RangeError: Invalid string length: 1200001 bytes`},
+		{"replace", "s.replace(/x/g, 'yy')", "s.replace(/x/g, 'y')", `RangeError: Invalid string length: \d+ bytes`},
+		{"JSON of shared", "JSON.stringify([s, s])", "JSON.stringify([s])", `RangeError: Invalid string length: 1200004 bytes`},
+		{"ArrayBuffer", "new ArrayBuffer(2000000)", "new ArrayBuffer(2000)", `RangeError: Array buffer allocation failed: 2000000 bytes`},
+		{"typed array", "new Float64Array(1 << 18)", "new Float64Array(1 << 10)", `RangeError: Array buffer allocation failed: 2097152 bytes`},
+		{"fill", "new Array(2 ** 32 - 1).fill(0)", "new Array(1000).fill(0)", `RangeError: Invalid array length: \d+ bytes`},
+		{"Array.from", "Array.from({length: 2 ** 32 - 1})", "Array.from({length: 1000})", `RangeError: Invalid array length: \d+ bytes`},
+		{"array concat", "l.concat(l)", "l.concat([0])", `RangeError: Invalid array length: \d+ bytes`},
+	},
+}
+
+// oneStepScript returns a function whose call runs step once, with s (a
+// string of 600,000 bytes), t and l (a list of 50,000 elements) at hand.
+func oneStepScript(ext, step string) string {
+	if ext == "star" {
+		return "schema = {\"n\": \"int64\"}\ndef call():\n    s = 'x' * 600000\n    t = s\n    l = [0] * 50000\n    " +
+			step + "\n    emit(1)\n"
+	}
+	return "const schema = {n: \"int64\"};\nfunction call() {\n  let s = 'x'.repeat(600000), t = s, l = new Array(50000).fill(0);\n  " +
+		step + ";\n  emit(1);\n}\n"
+}
+
+// TestOneStepAllocationsAreBounded checks that every step that makes a
+// value in one go refuses one past an eighth of the memory limit, with an
+// error naming the setting, and still works below it.
+func TestOneStepAllocationsAreBounded(t *testing.T) {
+	const over = `, over the bound of 1048576 \(an eighth of \[flexfun\] memory_limit\)`
+	for _, lang := range languages {
+		for _, tc := range oneStepCases[lang.ext] {
+			t.Run(lang.ext+"/"+tc.name, func(t *testing.T) {
+				dir := t.TempDir()
+				enginetest.WriteFiles(t, dir, map[string]string{
+					"big." + lang.ext:   oneStepScript(lang.ext, tc.big),
+					"small." + lang.ext: oneStepScript(lang.ext, tc.small),
+				})
+				reg := newRegistry(new(enginetest.SyncBuffer), func(o *engine.Options) { o.MaxValueBytes = oneStepBound })
+				if err := reg.LoadPaths([]string{dir}); err != nil {
+					t.Fatal(err)
+				}
+				big, _ := reg.Lookup("big")
+				table, err := big.Call(context.Background(), enginetest.Request("{}", nil))
+				if err == nil {
+					table.Release()
+					t.Fatal("no error past the bound")
+				}
+				if !regexp.MustCompile(tc.want + over).MatchString(err.Error()) {
+					t.Errorf("error %q\nwant %q", err, tc.want+over)
+				}
+				if !strings.Contains(err.Error(), "big."+lang.ext+":") {
+					t.Errorf("error %q does not name the file", err)
+				}
+				small, _ := reg.Lookup("small")
+				if _, err := enginetest.FirstValue(small); err != nil {
+					t.Errorf("below the bound: %v", err)
+				}
+			})
+		}
+	}
+}
+
+// TestNativeLoopsStopAtTheDeadline checks that a built-in looping over a
+// huge range or array inside one step stops when the call's deadline
+// passes, instead of running for hours: such loops look at the
+// cancellation as they go, and a backtracking regular expression gives up
+// after jsrt.RegexpMatchTimeout (third_party/patches).
+func TestNativeLoopsStopAtTheDeadline(t *testing.T) {
+	loops := map[string][]string{
+		"star": {"all(range(1, 1 << 40))", "set(range(1 << 40))", "max(range(1 << 40))"},
+		"js":   {"new Array(2 ** 32 - 1).fill(0)", "/^(a+)+(?=b)/.test('a'.repeat(40) + '!')"},
+	}
+	for _, lang := range languages {
+		for _, step := range loops[lang.ext] {
+			t.Run(lang.ext+"/"+step, func(t *testing.T) {
+				dir := t.TempDir()
+				enginetest.WriteFiles(t, dir, map[string]string{"loop." + lang.ext: oneStepScript(lang.ext, step)})
+				reg := newRegistry(new(enginetest.SyncBuffer), nil)
+				if err := reg.LoadPaths([]string{dir}); err != nil {
+					t.Fatal(err)
+				}
+				fn, _ := reg.Lookup("loop")
+				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+				defer cancel()
+				done := make(chan error, 1)
+				go func() {
+					table, err := fn.Call(ctx, enginetest.Request("{}", nil))
+					if err == nil {
+						table.Release()
+					}
+					done <- err
+				}()
+				select {
+				case err := <-done:
+					if err == nil {
+						t.Fatal("the loop ended without an error")
+					}
+				case <-time.After(time.Minute): // the loop alone would run for hours
+					t.Fatal("the call still runs a minute after its deadline")
+				}
+			})
+		}
+	}
+}

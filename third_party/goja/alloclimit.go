@@ -1,0 +1,112 @@
+package goja
+
+// flexfun-script patch: a bound on what one step of a script can allocate.
+//
+// A built-in or an operator that makes a value runs as one step of the
+// virtual machine, which Interrupt cannot stop halfway: s + s, repeat,
+// join, new ArrayBuffer(n) or an array grown by fill can each ask for
+// gigabytes at once and take the process down. SetAllocLimit bounds each
+// such value; a step that would pass the bound throws a catchable RangeError
+// instead of allocating. Array growth also notices a pending Interrupt, so
+// that a built-in filling a huge array stops with it.
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+)
+
+// valueSlotBytes is the size of one element of an array's backing slice.
+const valueSlotBytes = 16
+
+var (
+	allocLimit atomic.Int64
+	allocNote  atomic.Pointer[string]
+)
+
+// SetAllocLimit bounds, in bytes, any one string, array or buffer a single
+// step makes (0, the default: no bound). Strings count a byte per
+// character, arrays 16 bytes per element. note, if not empty, ends the
+// RangeError's message in parentheses (say which setting raises the bound).
+// The bound is process-wide.
+func SetAllocLimit(bytes int64, note string) {
+	allocNote.Store(&note)
+	allocLimit.Store(bytes)
+}
+
+// AllocLimit returns the bound SetAllocLimit set.
+func AllocLimit() int64 { return allocLimit.Load() }
+
+// checkAlloc panics with a RangeError if a value of size bytes would pass
+// the bound; what names the value, as in "Invalid string length".
+func checkAlloc(what string, size int64) {
+	limit := allocLimit.Load()
+	if limit <= 0 || size <= limit {
+		return
+	}
+	msg := fmt.Sprintf("%s: %d bytes, over the bound of %d", what, size, limit)
+	if note := allocNote.Load(); note != nil && *note != "" {
+		msg += " (" + *note + ")"
+	}
+	panic(rangeError(msg))
+}
+
+// checkStringLength bounds a string of n characters.
+func checkStringLength(n int) {
+	checkAlloc("Invalid string length", int64(n))
+}
+
+// checkRepeat bounds a string of n characters repeated count times
+// (count > 0), without overflowing.
+func checkRepeat(n int, count int64) {
+	limit := allocLimit.Load()
+	if limit <= 0 || int64(n) <= limit/count {
+		return
+	}
+	size := int64(math.MaxInt64)
+	if int64(n) <= math.MaxInt64/count {
+		size = int64(n) * count
+	}
+	checkAlloc("Invalid string length", size)
+}
+
+// checkArrayGrowth bounds an array of n elements and stops the growth if
+// the runtime was interrupted.
+func (r *Runtime) checkArrayGrowth(n int64) {
+	r.vm.checkInterrupt()
+	checkAlloc("Invalid array length", n*valueSlotBytes)
+}
+
+var regexpMatchTimeout atomic.Int64 // nanoseconds
+
+// SetRegexpMatchTimeout bounds the time one match of a regular expression
+// that needs backtracking (lookaround, backreferences) may take, as a
+// pattern like /^(a+)+(?=b)/ can take exponential time in one step that
+// Interrupt cannot stop; past it the match throws a RangeError. 0, the
+// default: no bound. It applies to the patterns compiled after the call.
+func SetRegexpMatchTimeout(d time.Duration) {
+	regexpMatchTimeout.Store(int64(d))
+}
+
+// checkMatchTimeout panics with a RangeError if err, from a backtracking
+// match, is its timeout. The error does not quote the input.
+func checkMatchTimeout(err error) {
+	if err != nil {
+		panic(rangeError(fmt.Sprintf("Regular expression too slow: a match took more than %v (a pattern that backtracks without end)",
+			time.Duration(regexpMatchTimeout.Load()))))
+	}
+}
+
+// checkInterrupt panics with the pending interrupt, as the run loop does
+// between instructions.
+func (vm *vm) checkInterrupt() {
+	if atomic.LoadUint32(&vm.interrupted) == 0 {
+		return
+	}
+	vm.interruptLock.Lock()
+	v := &InterruptedError{iface: vm.interruptVal}
+	v.stack = vm.captureStack(nil, 0)
+	vm.interruptLock.Unlock()
+	panic(v)
+}
