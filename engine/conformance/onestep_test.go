@@ -63,6 +63,7 @@ var oneStepCases = map[string][]oneStepCase{
 		{"fill", "new Array(2 ** 32 - 1).fill(0)", "new Array(1000).fill(0)", `RangeError: Invalid array length: \d+ bytes`},
 		{"Array.from", "Array.from({length: 2 ** 32 - 1})", "Array.from({length: 1000})", `RangeError: Invalid array length: \d+ bytes`},
 		{"array concat", "l.concat(l)", "l.concat([0])", `RangeError: Invalid array length: \d+ bytes`},
+		{"apply of array-like", "Math.max.apply(null, {length: 2 ** 32 - 1})", "Math.max.apply(null, {length: 10})", `RangeError: Invalid array length: 68719476720 bytes`},
 	},
 }
 
@@ -123,7 +124,10 @@ func TestOneStepAllocationsAreBounded(t *testing.T) {
 func TestNativeLoopsStopAtTheDeadline(t *testing.T) {
 	loops := map[string][]string{
 		"star": {"all(range(1, 1 << 40))", "set(range(1 << 40))", "max(range(1 << 40))"},
-		"js":   {"new Array(2 ** 32 - 1).fill(0)", "/^(a+)+(?=b)/.test('a'.repeat(40) + '!')"},
+		"js": {"new Array(2 ** 32 - 1).fill(0)", "/^(a+)+(?=b)/.test('a'.repeat(40) + '!')",
+			"Array.prototype.indexOf.call({length: 2 ** 53 - 1}, 1)",
+			"Array.prototype.reverse.call({length: 2 ** 53 - 1})",
+			"new Set(new Array(2 ** 30).keys())"},
 	}
 	for _, lang := range languages {
 		for _, step := range loops[lang.ext] {

@@ -98,6 +98,19 @@ func checkMatchTimeout(err error) {
 	}
 }
 
+// interruptCheckEvery is how many elements a built-in walks between two
+// looks at a pending Interrupt.
+const interruptCheckEvery = 1 << 12
+
+// checkInterruptAt looks at a pending Interrupt every interruptCheckEvery
+// values of k, the index of a built-in's loop over an array-like: its
+// length can be 2^53 - 1 without any memory behind it.
+func (r *Runtime) checkInterruptAt(k int64) {
+	if k%interruptCheckEvery == 0 {
+		r.vm.checkInterrupt()
+	}
+}
+
 // checkInterrupt panics with the pending interrupt, as the run loop does
 // between instructions.
 func (vm *vm) checkInterrupt() {

@@ -2737,7 +2737,8 @@ func iteratorValue(iterResult *Object) Value {
 
 func (ir *iteratorRecord) iterate(step func(Value)) {
 	r := ir.iterator.runtime
-	for {
+	for k := int64(0); ; k++ {
+		r.checkInterruptAt(k) // flexfun-script patch: an iterator may not end
 		if ir.next == nil {
 			panic(r.NewTypeError("iterator.next is missing or not a function"))
 		}
