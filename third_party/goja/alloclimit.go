@@ -71,6 +71,38 @@ func checkRepeat(n int, count int64) {
 	checkAlloc("Invalid string length", size)
 }
 
+// matchBytes is about what one match of a global search holds (its
+// regexpResult and index slice) until the built-in using it is done.
+const matchBytes = 64
+
+// matchCap returns the number of matches to look for in place of limit
+// (-1: all), and whether it is lower than limit: the bound allows no more.
+func matchCap(limit int) (int, bool) {
+	bound := allocLimit.Load()
+	if bound <= 0 {
+		return limit, false
+	}
+	most := int(min(bound/matchBytes, math.MaxInt32))
+	if limit < 0 || limit > most {
+		return most, true
+	}
+	return limit, false
+}
+
+// splitCap is matchCap for the parts of strings.SplitN (n < 0: all), which
+// become array elements.
+func splitCap(n int) (int, bool) {
+	bound := allocLimit.Load()
+	if bound <= 0 {
+		return n, false
+	}
+	most := int(min(bound/valueSlotBytes, math.MaxInt32))
+	if n < 0 || n > most {
+		return most, true
+	}
+	return n, false
+}
+
 // checkArrayGrowth bounds an array of n elements and stops the growth if
 // the runtime was interrupted.
 func (r *Runtime) checkArrayGrowth(n int64) {

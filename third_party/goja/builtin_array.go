@@ -402,6 +402,7 @@ func (r *Runtime) arrayproto_sort(call FunctionCall) Value {
 
 	if s != nil {
 		ctx := arraySortCtx{
+			r:       r,
 			obj:     s,
 			compare: compareFn,
 		}
@@ -419,6 +420,7 @@ func (r *Runtime) arrayproto_sort(call FunctionCall) Value {
 		}
 		ar := r.newArrayValues(a)
 		ctx := arraySortCtx{
+			r:       r,
 			obj:     ar.self,
 			compare: compareFn,
 		}
@@ -1398,6 +1400,7 @@ func (r *Runtime) arrayproto_toSorted(call FunctionCall) Value {
 
 	ar := r.newArrayValues(a)
 	ctx := arraySortCtx{
+		r:       r,
 		obj:     ar.self,
 		compare: compareFn,
 	}
@@ -1808,11 +1811,15 @@ type sortable interface {
 }
 
 type arraySortCtx struct {
+	r       *Runtime // whose interrupt stops the sort (flexfun-script patch)
+	n       int64    // comparisons so far
 	obj     sortable
 	compare func(FunctionCall) Value
 }
 
 func (a *arraySortCtx) sortCompare(x, y Value) int {
+	a.n++
+	a.r.checkInterruptAt(a.n)
 	if x == nil && y == nil {
 		return 0
 	}

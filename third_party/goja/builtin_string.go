@@ -734,7 +734,11 @@ func (r *Runtime) stringproto_replaceAll(call FunctionCall) Value {
 	advanceBy := toIntStrict(max(1, int64(searchLength)))
 
 	pos := s.index(searchStr, 0)
+	most, bounded := matchCap(-1)
 	for pos != -1 {
+		if bounded && len(found) >= most {
+			checkAlloc("Too many matches", int64(len(found)+1)*matchBytes)
+		}
 		found = append(found, regexpResult{indexes: []int{pos, pos + searchLength}})
 		pos = s.index(searchStr, pos+advanceBy)
 	}
@@ -855,7 +859,11 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				splitLimit = limit + 1
 			}
 
-			split := strings.SplitN(string(sa), string(sepa), splitLimit)
+			capped, bounded := splitCap(splitLimit)
+			split := strings.SplitN(string(sa), string(sepa), capped)
+			if bounded && len(split) >= capped {
+				r.checkArrayGrowth(int64(len(split)) + 1)
+			}
 
 			if limit > 0 && len(split) > limit {
 				split = split[:limit]
@@ -886,6 +894,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				limit = min(math.MaxInt, math.MaxUint32)
 			}
 			for ; limit > 0; limit-- {
+				r.checkArrayGrowth(int64(len(valueArray)) + 1)
 				var sb strings.Builder
 				for i := range idx {
 					if su[i] >= utf8.RuneSelf {
@@ -915,6 +924,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 			if limit > 0 && len(su) > limit {
 				su = su[:limit]
 			}
+			r.checkArrayGrowth(int64(len(su)))
 			for len(su) > 0 {
 				c := su[0]
 				if c >= utf8.RuneSelf {

@@ -19,6 +19,7 @@ type typedArraySortCtx struct {
 	compare      func(FunctionCall) Value
 	needValidate bool
 	detached     bool
+	n            int64 // comparisons so far (flexfun-script patch)
 }
 
 func (ctx *typedArraySortCtx) Len() int {
@@ -33,6 +34,8 @@ func (ctx *typedArraySortCtx) checkDetached() {
 }
 
 func (ctx *typedArraySortCtx) Less(i, j int) bool {
+	ctx.n++
+	ctx.ta.val.runtime.checkInterruptAt(ctx.n) // flexfun-script patch
 	ctx.checkDetached()
 	if ctx.detached {
 		return false

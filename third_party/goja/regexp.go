@@ -161,6 +161,17 @@ func (p *regexpPattern) findSubmatchIndex(s String, start int) regexpResult {
 }
 
 func (p *regexpPattern) findAllSubmatchIndex(s String, start int, limit int, sticky bool) []regexpResult {
+	capped, bounded := matchCap(limit)
+	res := p.findAllSubmatchIndexUpTo(s, start, capped, sticky)
+	if bounded && len(res) >= capped {
+		checkAlloc("Too many matches", int64(len(res)+1)*matchBytes)
+	}
+	return res
+}
+
+// findAllSubmatchIndexUpTo is upstream's findAllSubmatchIndex, which
+// findAllSubmatchIndex wraps (flexfun-script patch).
+func (p *regexpPattern) findAllSubmatchIndexUpTo(s String, start int, limit int, sticky bool) []regexpResult {
 	if p.regexpWrapper == nil {
 		return p.regexp2Wrapper.findAllSubmatchIndex(s, start, limit, sticky, p.unicode)
 	}

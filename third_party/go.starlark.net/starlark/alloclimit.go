@@ -16,6 +16,7 @@ import (
 	"math"
 	"strings"
 	"sync/atomic"
+	"unicode"
 )
 
 // valueSlotBytes is the size of one element of a list or tuple.
@@ -111,6 +112,53 @@ func catchWriteOverflow(err *error) {
 		}
 		*err = o.err
 	}
+}
+
+// truncateOnOverflow, deferred by the String methods, which have no error
+// result, turns a writeOverflow panic into the text written so far, marked
+// as cut: only the built-ins that make a value from the text (str, repr,
+// "%", format, print, fail) report the bound as an error.
+func truncateOnOverflow(buf *strings.Builder, s *string) {
+	if x := recover(); x != nil {
+		if _, ok := x.(writeOverflow); !ok {
+			panic(x)
+		}
+		*s = buf.String() + " ... (cut: over the bound of one value)"
+	}
+}
+
+// splitParts is the number of parts str.split(sep) makes of s at most (sep
+// None: on whitespace), counted without splitting.
+func splitParts(s string, sep Value) int {
+	if sep, ok := AsString(sep); ok && sep != "" {
+		return strings.Count(s, sep) + 1
+	}
+	parts, inField := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !inField {
+			parts++
+		}
+		inField = !space
+	}
+	return parts
+}
+
+// cancelled reports, every rangeCancelCheckEvery comparisons, whether the
+// sort's thread was cancelled; a cancelled sort's comparisons all say
+// "not less", so it ends soon, and sorted reports the cancellation.
+func (s *sortSlice) cancelled() bool {
+	if s.err != nil {
+		return true
+	}
+	s.n++
+	if s.thread != nil && s.n%rangeCancelCheckEvery == 0 {
+		if reason := s.thread.cancelReason.Load(); reason != nil {
+			s.err = fmt.Errorf("Starlark computation cancelled: %s", *reason)
+			return true
+		}
+	}
+	return false
 }
 
 // rangeCancelCheckEvery is how many elements a range iterator yields

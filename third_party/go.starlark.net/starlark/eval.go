@@ -159,8 +159,9 @@ func (d StringDict) Keys() []string {
 	return names
 }
 
-func (d StringDict) String() string {
+func (d StringDict) String() (s string) {
 	buf := new(strings.Builder)
+	defer truncateOnOverflow(buf, &s)
 	buf.WriteByte('{')
 	sep := ""
 	for _, name := range d.Keys() {

@@ -254,6 +254,9 @@ func bytes_(thread *Thread, _ *Builtin, args Tuple, kwargs []Tuple) (Value, erro
 	case Iterable:
 		// iterable of numeric byte values
 		var buf strings.Builder
+		if err := checkStringAlloc("bytes", Len(x)); err != nil {
+			return nil, err
+		}
 		if n := Len(x); n >= 0 {
 			// common case: known length
 			buf.Grow(n)
@@ -370,7 +373,8 @@ func enumerate(thread *Thread, _ *Builtin, args Tuple, kwargs []Tuple) (Value, e
 }
 
 // https://github.com/google/starlark-go/blob/master/doc/spec.md#fail
-func fail(thread *Thread, b *Builtin, args Tuple, kwargs []Tuple) (Value, error) {
+func fail(thread *Thread, b *Builtin, args Tuple, kwargs []Tuple) (_ Value, err error) {
+	defer catchWriteOverflow(&err)
 	sep := " "
 	if err := UnpackArgs("fail", nil, kwargs, "sep?", &sep); err != nil {
 		return nil, err
@@ -981,7 +985,9 @@ func repr(thread *Thread, _ *Builtin, args Tuple, kwargs []Tuple) (_ Value, err 
 	if err := unpackPositionalArgsNoEscape("repr", args, kwargs, 1, &x); err != nil {
 		return nil, err
 	}
-	return String(x.String()), nil
+	buf := new(strings.Builder)
+	writeValue(buf, x, nil) // not x.String(), which truncates past the bound
+	return String(buf.String()), nil
 }
 
 // https://github.com/google/starlark-go/blob/master/doc/spec.md#reversed
@@ -1071,7 +1077,7 @@ func sorted(thread *Thread, _ *Builtin, args Tuple, kwargs []Tuple) (Value, erro
 		}
 	}
 
-	slice := &sortSlice{keys: keys, values: values}
+	slice := &sortSlice{keys: keys, values: values, thread: thread}
 	if reverse {
 		sort.Stable(sort.Reverse(slice))
 	} else {
@@ -1084,10 +1090,15 @@ type sortSlice struct {
 	keys   []Value // nil => values[i] is key
 	values []Value
 	err    error
+	thread *Thread // whose cancellation ends the sort (flexfun-script patch)
+	n      int     // comparisons so far
 }
 
 func (s *sortSlice) Len() int { return len(s.values) }
 func (s *sortSlice) Less(i, j int) bool {
+	if s.cancelled() {
+		return false
+	}
 	keys := s.keys
 	if s.keys == nil {
 		keys = s.values
@@ -1120,6 +1131,11 @@ func str(thread *Thread, _ *Builtin, args Tuple, kwargs []Tuple) (_ Value, err e
 	case Bytes:
 		// Invalid encodings are replaced by that of U+FFFD.
 		return String(utf8Transcode(string(x))), nil
+	case *List, Tuple, *Dict, *Set:
+		// Not x.String(), which cuts the text past the bound of one value.
+		buf := new(strings.Builder)
+		writeValue(buf, x, nil)
+		return String(buf.String()), nil
 	default:
 		return String(x.String()), nil
 	}
@@ -2106,6 +2122,9 @@ func string_split(_ *Thread, b *Builtin, args Tuple, kwargs []Tuple) (Value, err
 		return nil, err
 	}
 
+	if err := checkAlloc(b.Name(), splitParts(recv, sep_), 2*valueSlotBytes); err != nil {
+		return nil, err
+	}
 	var res []string
 
 	if sep_ == nil || sep_ == None {
@@ -2208,6 +2227,9 @@ func string_splitlines(_ *Thread, b *Builtin, args Tuple, kwargs []Tuple) (Value
 	}
 	var lines []string
 	if s := string(b.Receiver().(String)); s != "" {
+		if err := checkAlloc("splitlines", strings.Count(s, "\n")+1, 2*valueSlotBytes); err != nil {
+			return nil, err
+		}
 		// TODO(adonovan): handle CRLF correctly.
 		if keepends {
 			lines = strings.SplitAfter(s, "\n")

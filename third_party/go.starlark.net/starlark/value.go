@@ -1398,8 +1398,9 @@ func (s *Set) SymmetricDifference(other Iterator) (Value, error) {
 
 // toString returns the string form of value v.
 // It may be more efficient than v.String() for larger values.
-func toString(v Value) string {
+func toString(v Value) (s string) {
 	buf := new(strings.Builder)
+	defer truncateOnOverflow(buf, &s)
 	writeValue(buf, v, nil)
 	return buf.String()
 }
