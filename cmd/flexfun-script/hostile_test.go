@@ -71,6 +71,12 @@ var hostileScripts = []hostile{
 		src: "schema = {\"n\": \"int64\"}\ndef call():\n    s = \"x\" * (1 << 24)\n    emit(len(str([s] * 1000)))\n"},
 	{name: "js_json_of_shared", file: "js_json_of_shared.js", want: `RangeError: Invalid string length: \d+ bytes, over the bound of 134217728`,
 		src: "const schema = {n: \"int64\"};\nfunction call() {\n  const s = \"x\".repeat(1 << 24);\n  emit(JSON.stringify(new Array(1000).fill(s)).length);\n}\n"},
+	// A value nested millions of levels deep, walked recursively in Go
+	// (unbounded, the Go stack overflows: a fatal error).
+	{name: "js_json_parse_deep", file: "js_json_parse_deep.js", want: `RangeError: Maximum call stack size exceeded: a value nested more than 10000 levels deep`,
+		src: "const schema = {n: \"int64\"};\nfunction call() {\n  emit(JSON.parse(\"[\".repeat(5000000) + \"]\".repeat(5000000)).length);\n}\n"},
+	{name: "star_json_decode_deep", file: "star_json_decode_deep.star", want: `json.decode: at offset 1000, nested more than 1000 levels deep`,
+		src: "schema = {\"n\": \"int64\"}\ndef call():\n    emit(len(json.decode(\"[\" * 5000000 + \"]\" * 5000000)))\n"},
 	// Built-ins that loop for hours inside one step.
 	{name: "star_all_of_range", file: "star_all_of_range.star", want: `^GetFlightInfo timed out while waiting for task [0-9a-f]{32}\.$`,
 		src: "schema = {\"n\": \"int64\"}\ndef call():\n    emit(1 if all(range(1, 1 << 62)) else 0)\n"},

@@ -206,3 +206,49 @@ func TestNativeLoopsStopAtTheDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestDeeplyNestedValuesAreRefused checks the built-ins that walk a value
+// or a source recursively in Go: a value nested millions of levels deep
+// would grow the Go stack past its maximum, a fatal error that ends the
+// process. Past a depth they fail with an error instead
+// (third_party/patches).
+func TestDeeplyNestedValuesAreRefused(t *testing.T) {
+	steps := map[string][]struct{ step, want string }{
+		"star": {
+			{"str(deep)", `text of a value: nested more than 1000 levels deep`},
+			{"json.encode(deep)", `json.encode: nested more than 1000 levels deep`},
+			{"json.decode('[' * 2000 + ']' * 2000)", `json.decode: at offset 1000, nested more than 1000 levels deep`},
+		},
+		"js": {
+			{"String(deep)", `RangeError: Maximum call stack size exceeded: a value nested more than 10000 levels deep`},
+			{"deep.flat(Infinity)", `RangeError: Maximum call stack size exceeded: a value nested more than 10000 levels deep`},
+			{"JSON.parse('['.repeat(20000) + ']'.repeat(20000))", `RangeError: Maximum call stack size exceeded: a value nested more than 10000 levels deep`},
+			{"new Function('return ' + '('.repeat(6000) + '1' + ')'.repeat(6000))", `SyntaxError: .*excessive nesting \(more than 5000 levels\)`},
+		},
+	}
+	build := map[string]string{
+		"star": "deep = []\n    for i in range(20000):\n        deep = [deep]\n    ",
+		"js":   "let deep = []; for (let i = 0; i < 20000; i++) deep = [deep];\n  ",
+	}
+	for _, lang := range languages {
+		for _, tc := range steps[lang.ext] {
+			t.Run(lang.ext+"/"+tc.step, func(t *testing.T) {
+				dir := t.TempDir()
+				enginetest.WriteFiles(t, dir, map[string]string{"deep." + lang.ext: oneStepScript(lang.ext, build[lang.ext]+tc.step)})
+				reg := newRegistry(new(enginetest.SyncBuffer), nil)
+				if err := reg.LoadPaths([]string{dir}); err != nil {
+					t.Fatal(err)
+				}
+				fn, _ := reg.Lookup("deep")
+				table, err := fn.Call(context.Background(), enginetest.Request("{}", nil))
+				if err == nil {
+					table.Release()
+					t.Fatal("no error")
+				}
+				if !regexp.MustCompile(tc.want).MatchString(err.Error()) {
+					t.Errorf("error %q\nwant %q", err, tc.want)
+				}
+			})
+		}
+	}
+}

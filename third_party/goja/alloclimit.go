@@ -143,6 +143,24 @@ func (r *Runtime) checkInterruptAt(k int64) {
 	}
 }
 
+// maxNativeDepth bounds the recursion of the built-ins that walk nested
+// values in Go (join and the toString of arrays, JSON.parse, flat): a value
+// nested millions of levels deep would grow the Go stack past its maximum,
+// a fatal error. Scripts' own calls are bounded by SetMaxCallStackSize.
+const maxNativeDepth = 10000
+
+// enterNative counts one level of such a walk; deeper than
+// maxNativeDepth, it throws a RangeError. Defer leaveNative after it.
+func (r *Runtime) enterNative() {
+	if r.nativeDepth >= maxNativeDepth {
+		panic(rangeError(fmt.Sprintf("Maximum call stack size exceeded: a value nested more than %d levels deep", maxNativeDepth)))
+	}
+	r.nativeDepth++
+}
+
+// leaveNative ends a level enterNative counted.
+func (r *Runtime) leaveNative() { r.nativeDepth-- }
+
 // checkInterrupt panics with the pending interrupt, as the run loop does
 // between instructions.
 func (vm *vm) checkInterrupt() {

@@ -187,6 +187,8 @@ func (r *Runtime) popFromStringStack() {
 }
 
 func (r *Runtime) arrayproto_join(call FunctionCall) Value {
+	r.enterNative() // an element's toString may join a nested array
+	defer r.leaveNative()
 	o := call.This.ToObject(r)
 
 	if r.pushToStringStack(o) {
@@ -1246,6 +1248,8 @@ func (r *Runtime) arrayproto_flat(call FunctionCall) Value {
 }
 
 func (r *Runtime) flattenIntoArray(target, source *Object, sourceLen, start, depth int64, mapperFunction func(FunctionCall) Value, thisArg Value) int64 {
+	r.enterNative()
+	defer r.leaveNative()
 	targetIndex, sourceIndex := start, int64(0)
 	for sourceIndex < sourceLen {
 		r.checkInterruptAt(sourceIndex)

@@ -50,6 +50,8 @@ func (r *Runtime) builtinJSON_parse(call FunctionCall) Value {
 func (r *Runtime) builtinJSON_decodeToken(d *json.Decoder, tok json.Token) (Value, error) {
 	switch tok := tok.(type) {
 	case json.Delim:
+		r.enterNative()
+		defer r.leaveNative()
 		switch tok {
 		case '{':
 			return r.builtinJSON_decodeObject(d)

@@ -180,6 +180,8 @@ type RandSource func() float64
 type Now func() time.Time
 
 type Runtime struct {
+	nativeDepth int // recursion of built-ins that walk nested values (flexfun-script patch, alloclimit.go)
+
 	global          global
 	globalObject    *Object
 	stringSingleton *stringObject

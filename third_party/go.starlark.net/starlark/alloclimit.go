@@ -103,6 +103,19 @@ func checkWriteAlloc(n int) {
 	}
 }
 
+// MaxNesting bounds how deeply nested a value may be where a built-in
+// walks it recursively (str, repr, json.encode and json.decode): deeper, the
+// Go stack of the walk would grow past Go's maximum, a fatal error.
+const MaxNesting = 1000
+
+// checkWriteDepth panics with a writeOverflow if writeValue is depth
+// containers deep.
+func checkWriteDepth(depth int) {
+	if depth > MaxNesting {
+		panic(writeOverflow{fmt.Errorf("text of a value: nested more than %d levels deep", MaxNesting)})
+	}
+}
+
 // catchWriteOverflow, deferred, turns a writeOverflow panic into *err.
 func catchWriteOverflow(err *error) {
 	if x := recover(); x != nil {

@@ -1414,6 +1414,7 @@ func toString(v Value) (s string) {
 // It is safe to re-use the same path slice for multiple calls.
 func writeValue(out *strings.Builder, x Value, path []Value) {
 	checkWriteAlloc(out.Len())
+	checkWriteDepth(len(path))
 	switch x := x.(type) {
 	case nil:
 		out.WriteString("<nil>") // indicates a bug
@@ -1456,7 +1457,7 @@ func writeValue(out *strings.Builder, x Value, path []Value) {
 			if i > 0 {
 				out.WriteString(", ")
 			}
-			writeValue(out, elem, path)
+			writeValue(out, elem, append(path, nil)) // nil: counts the depth, never a cycle
 		}
 		if len(x) == 1 {
 			out.WriteByte(',')

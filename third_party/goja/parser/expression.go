@@ -1234,6 +1234,10 @@ func (self *_parser) parseSingleArgArrowFunction(start file.Idx, async bool) ast
 }
 
 func (self *_parser) parseAssignmentExpression() ast.Expression {
+	if self.enter() {
+		return self.badExpression()
+	}
+	defer self.leave()
 	start := self.idx
 	parenthesis := false
 	async := false

@@ -106,6 +106,9 @@ type _parser struct {
 	mode Mode
 	opts options
 
+	depth   int  // of statements and expressions being parsed (nesting.go)
+	tooDeep bool // excessive nesting was reported
+
 	file *file.File
 }
 

@@ -36,6 +36,10 @@ func (self *_parser) parseStatementList() (list []ast.Statement) {
 }
 
 func (self *_parser) parseStatement() ast.Statement {
+	if self.enter() {
+		return self.badStatement()
+	}
+	defer self.leave()
 
 	if self.token == token.EOF {
 		self.errorUnexpectedToken(self.token)

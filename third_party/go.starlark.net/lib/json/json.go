@@ -112,9 +112,15 @@ func encode(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 	path := make([]unsafe.Pointer, 0, 8)
 
+	depth := 0 // flexfun-script patch: of emit's recursion
 	var emit func(x starlark.Value) error
 	emit = func(x starlark.Value) error {
-		// flexfun-script patch: bound the text (starlark.SetAllocLimit).
+		// flexfun-script patch: bound the text (starlark.SetAllocLimit)
+		// and the nesting (starlark.MaxNesting).
+		if depth++; depth > starlark.MaxNesting {
+			return errTooDeep
+		}
+		defer func() { depth-- }()
 		size := buf.Len()
 		if s, ok := x.(starlark.String); ok {
 			size += len(s)
@@ -188,6 +194,9 @@ func encode(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 				quote(k)
 				buf.WriteByte(':')
 				if err := emit(item[1]); err != nil {
+					if err == errTooDeep {
+						return err
+					}
 					return fmt.Errorf("in %s key %s: %v", x.Type(), item[0], err)
 				}
 			}
@@ -204,6 +213,9 @@ func encode(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 					buf.WriteByte(',')
 				}
 				if err := emit(elem); err != nil {
+					if err == errTooDeep {
+						return err
+					}
 					return fmt.Errorf("at %s index %d: %v", x.Type(), i, err)
 				}
 			}
@@ -231,6 +243,9 @@ func encode(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 				quote(name)
 				buf.WriteByte(':')
 				if err := emit(v); err != nil {
+					if err == errTooDeep {
+						return err
+					}
 					return fmt.Errorf("in field .%s: %v", name, err)
 				}
 			}
@@ -375,8 +390,13 @@ func decode(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	// parse returns the next JSON value from the input.
 	// It consumes leading but not trailing whitespace.
 	// It panics on error.
+	depth := 0 // flexfun-script patch: of parse's recursion (starlark.MaxNesting)
 	var parse func() starlark.Value
 	parse = func() starlark.Value {
+		if depth++; depth > starlark.MaxNesting {
+			fail("nested more than %d levels deep", starlark.MaxNesting)
+		}
+		defer func() { depth-- }()
 		b := next()
 		switch b {
 		case '"':
@@ -566,3 +586,8 @@ func decode(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 func isdigit(b byte) bool {
 	return b >= '0' && b <= '9'
 }
+
+// errTooDeep is encode's error for a value nested more than
+// starlark.MaxNesting levels deep, reported once, not at every level
+// (flexfun-script patch).
+var errTooDeep = fmt.Errorf("nested more than %d levels deep", starlark.MaxNesting)
