@@ -66,6 +66,8 @@ var hostileScripts = []hostile{
 		src: "schema = {\"n\": \"int64\"}\ndef call():\n    emit(len(list(range(1 << 40))))\n"},
 	{name: "js_array_buffer", file: "js_array_buffer.js", want: `RangeError: Array buffer allocation failed: 1099511627776 bytes, over the bound of 134217728`,
 		src: "const schema = {n: \"int64\"};\nfunction call() {\n  emit(new ArrayBuffer(2 ** 40).byteLength);\n}\n"},
+	{name: "js_bigint_shift", file: "js_bigint_shift.js", want: `RangeError: Maximum BigInt size exceeded: 100000000001 bits, over the bound of 8388608`,
+		src: "const schema = {n: \"int64\"};\nfunction call() {\n  emit((1n << 100000000000n) > 0n ? 1 : 0);\n}\n"},
 	// One step that multiplies a string held many times over.
 	{name: "star_str_of_shared", file: "star_str_of_shared.star", want: `text of a value would make \d+ bytes, over the bound of 134217728`,
 		src: "schema = {\"n\": \"int64\"}\ndef call():\n    s = \"x\" * (1 << 24)\n    emit(len(str([s] * 1000)))\n"},

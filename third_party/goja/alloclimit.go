@@ -13,6 +13,7 @@ package goja
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"sync/atomic"
 	"time"
 )
@@ -101,6 +102,50 @@ func splitCap(n int) (int, bool) {
 		return most, true
 	}
 	return n, false
+}
+
+// maxBigIntBytes caps the size of a BigInt while a bound is set: past a
+// megabyte (some 2.5 million decimal digits), one multiplication or
+// power takes seconds of a step that Interrupt cannot stop, and
+// 1n << 10n ** 11n asks for 12 GB at once.
+const maxBigIntBytes = 1 << 20
+
+// checkBigIntBits throws a RangeError, as V8 does past its own maximum, if
+// a BigInt of bits bits would pass the cap.
+func checkBigIntBits(bits uint64) {
+	limit := allocLimit.Load()
+	if limit <= 0 {
+		return
+	}
+	most := uint64(min(limit, maxBigIntBytes)) * 8
+	if bits > most {
+		panic(rangeError(fmt.Sprintf("Maximum BigInt size exceeded: %d bits, over the bound of %d", bits, most)))
+	}
+}
+
+// checkBigIntPow bounds x ** y (y >= 0).
+func checkBigIntPow(x, y *big.Int) {
+	if x.BitLen() <= 1 || y.Sign() == 0 { // 0, 1 or -1: the power stays small
+		return
+	}
+	if !y.IsUint64() || y.Uint64() > math.MaxUint64/uint64(x.BitLen()) {
+		checkBigIntBits(math.MaxUint64)
+		return
+	}
+	checkBigIntBits(uint64(x.BitLen()-1) * y.Uint64())
+}
+
+// checkBigIntShift bounds x << |n|.
+func checkBigIntShift(x, n *big.Int) {
+	if x.Sign() == 0 {
+		return
+	}
+	if !n.IsUint64() && !new(big.Int).Neg(n).IsUint64() {
+		checkBigIntBits(math.MaxUint64)
+		return
+	}
+	shift := new(big.Int).Abs(n).Uint64()
+	checkBigIntBits(min(uint64(x.BitLen())+shift, math.MaxUint64))
 }
 
 // checkArrayGrowth bounds an array of n elements and stops the growth if

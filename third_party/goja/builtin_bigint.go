@@ -243,6 +243,7 @@ func (r *Runtime) bigint_asIntN(call FunctionCall) Value {
 	if bits < 0 {
 		panic(r.NewTypeError("Invalid value: not (convertible to) a safe integer"))
 	}
+	checkBigIntBits(uint64(bits))
 	bigint := toBigInt(call.Argument(1))
 
 	twoToBits := new(big.Int).Lsh(big.NewInt(1), uint(bits))
@@ -262,6 +263,7 @@ func (r *Runtime) bigint_asUintN(call FunctionCall) Value {
 	if bits < 0 {
 		panic(r.NewTypeError("Invalid value: not (convertible to) a safe integer"))
 	}
+	checkBigIntBits(uint64(bits))
 	bigint := (*big.Int)(toBigInt(call.Argument(1)))
 	ret := new(big.Int).Mod(bigint, new(big.Int).Lsh(big.NewInt(1), uint(bits)))
 	return (*valueBigInt)(ret)

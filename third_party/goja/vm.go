@@ -1385,6 +1385,7 @@ func (_mul) exec(vm *vm) {
 		}
 	case *valueBigInt:
 		if right, ok := right.(*valueBigInt); ok {
+			checkBigIntBits(uint64((*big.Int)(left).BitLen()) + uint64((*big.Int)(right).BitLen()))
 			result = (*valueBigInt)(new(big.Int).Mul((*big.Int)(left), (*big.Int)(right)))
 			goto end
 		}
@@ -1417,6 +1418,7 @@ func (_exp) exec(vm *vm) {
 			if (*big.Int)(y).Cmp(big.NewInt(0)) < 0 {
 				panic(vm.r.newError(vm.r.getRangeError(), "exponent must be positive"))
 			}
+			checkBigIntPow((*big.Int)(x), (*big.Int)(y))
 			result = (*valueBigInt)(new(big.Int).Exp((*big.Int)(x), (*big.Int)(y), nil))
 			goto end
 		}
@@ -1756,6 +1758,7 @@ func (_sal) exec(vm *vm) {
 			if (*big.Int)(right).Sign() < 0 {
 				result = (*valueBigInt)(new(big.Int).Rsh((*big.Int)(left), n))
 			} else {
+				checkBigIntShift((*big.Int)(left), (*big.Int)(right))
 				result = (*valueBigInt)(new(big.Int).Lsh((*big.Int)(left), n))
 			}
 			goto end
@@ -1785,6 +1788,7 @@ func (_sar) exec(vm *vm) {
 		if right, ok := right.(*valueBigInt); ok {
 			n := uint((*big.Int)(right).Uint64())
 			if (*big.Int)(right).Sign() < 0 {
+				checkBigIntShift((*big.Int)(left), (*big.Int)(right))
 				result = (*valueBigInt)(new(big.Int).Lsh((*big.Int)(left), n))
 			} else {
 				result = (*valueBigInt)(new(big.Int).Rsh((*big.Int)(left), n))

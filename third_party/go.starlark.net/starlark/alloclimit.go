@@ -174,6 +174,31 @@ func (s *sortSlice) cancelled() bool {
 	return false
 }
 
+// maxIntBytes caps the size of an integer while a bound is set: past a
+// megabyte (some 2.5 million decimal digits), one multiplication takes
+// seconds of a step that Thread.Cancel cannot stop, and repeated squaring
+// doubles the size at every step.
+const maxIntBytes = 1 << 20
+
+// checkIntMul reports an error if x * y would pass the cap on integers.
+func checkIntMul(x, y Int) error {
+	_, xBig := x.get()
+	_, yBig := y.get()
+	if xBig == nil && yBig == nil {
+		return nil // both fit in 64 bits
+	}
+	limit := allocLimit.Load()
+	if limit <= 0 {
+		return nil
+	}
+	most := min(limit, maxIntBytes)
+	bits := x.bigInt().BitLen() + y.bigInt().BitLen()
+	if size := int64(bits+7) / 8; size > most {
+		return &AllocLimitError{What: "integer multiplication", Size: size, Limit: most, Note: "integers are capped at 1 MiB"}
+	}
+	return nil
+}
+
 // rangeCancelCheckEvery is how many elements a range iterator yields
 // between two looks at its thread's cancellation.
 const rangeCancelCheckEvery = 1 << 12

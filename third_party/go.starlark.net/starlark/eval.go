@@ -870,6 +870,9 @@ func Binary(op syntax.Token, x, y Value) (Value, error) {
 		case Int:
 			switch y := y.(type) {
 			case Int:
+				if err := checkIntMul(x, y); err != nil {
+					return nil, err
+				}
 				return x.Mul(y), nil
 			case Float:
 				xf, err := x.finiteFloat()
