@@ -75,11 +75,13 @@ func (language) Vocabulary() *engine.Vocabulary { return vocabulary }
 // its top level in a runtime that is interrupted when ctx is done.
 func (language) Load(ctx context.Context, path string, env *engine.LoadEnv, t *engine.Thread) (engine.Program[goja.Value], error) {
 	path = filepath.Clean(path)
+	// Before compiling: the compiler folds constant expressions such as
+	// 1n << 100000000000n.
+	goja.SetAllocLimit(env.MaxValueBytes, engine.MaxValueNote)
 	main, err := compileMain(path, env)
 	if err != nil {
 		return nil, err
 	}
-	goja.SetAllocLimit(env.MaxValueBytes, engine.MaxValueNote)
 	p := &program{main: main, builtins: env.Builtins, maxDepth: env.MaxCallDepth}
 	if p.maxDepth <= 0 {
 		p.maxDepth = engine.DefaultMaxCallDepth
