@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/flexfun-script/flexfun-script/engine"
-	"github.com/flexfun-script/flexfun-script/engine/enginetest"
 )
 
 // oneStepBenchLoops is the number of iterations of each benchmark loop.
@@ -43,19 +42,11 @@ func BenchmarkOneStepBound(b *testing.B) {
 	for _, lang := range languages {
 		for _, bound := range []int64{0, 128 << 20} {
 			b.Run(fmt.Sprintf("%s/bound=%d", lang.ext, bound), func(b *testing.B) {
-				dir := b.TempDir()
-				enginetest.WriteFiles(b, dir, map[string]string{"loop." + lang.ext: oneStepBenchScripts[lang.ext]})
-				reg := newRegistry(new(enginetest.SyncBuffer), func(o *engine.Options) { o.MaxValueBytes = bound })
-				if err := reg.LoadPaths([]string{dir}); err != nil {
-					b.Fatal(err)
-				}
-				fn, _ := reg.Lookup("loop")
+				fn := loadOne(b, lang.ext, "loop", oneStepBenchScripts[lang.ext], func(o *engine.Options) { o.MaxValueBytes = bound })
 				for b.Loop() {
-					table, err := fn.Call(context.Background(), enginetest.Request("{}", nil))
-					if err != nil {
+					if err := callErr(context.Background(), fn); err != nil {
 						b.Fatal(err)
 					}
-					table.Release()
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/oneStepBenchLoops, "ns/step")
 			})

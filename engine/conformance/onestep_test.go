@@ -93,6 +93,29 @@ func oneStepScript(ext, step string) string {
 		step + ";\n  emit(1);\n}\n"
 }
 
+// loadOne loads src as the function name (a file name.ext) in a registry
+// adjust configures.
+func loadOne(t testing.TB, ext, name, src string, adjust func(*engine.Options)) *engine.Function {
+	t.Helper()
+	dir := t.TempDir()
+	enginetest.WriteFiles(t, dir, map[string]string{name + "." + ext: src})
+	reg := newRegistry(new(enginetest.SyncBuffer), adjust)
+	if err := reg.LoadPaths([]string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	fn, _ := reg.Lookup(name)
+	return fn
+}
+
+// callErr calls fn once and returns the call's error, nil if it succeeded.
+func callErr(ctx context.Context, fn *engine.Function) error {
+	table, err := fn.Call(ctx, enginetest.Request("{}", nil))
+	if err == nil {
+		table.Release()
+	}
+	return err
+}
+
 // TestOneStepAllocationsAreBounded checks that every step that makes a
 // value in one go refuses one past an eighth of the memory limit, with an
 // error naming the setting, and still works below it.
@@ -101,19 +124,9 @@ func TestOneStepAllocationsAreBounded(t *testing.T) {
 	for _, lang := range languages {
 		for _, tc := range oneStepCases[lang.ext] {
 			t.Run(lang.ext+"/"+tc.name, func(t *testing.T) {
-				dir := t.TempDir()
-				enginetest.WriteFiles(t, dir, map[string]string{
-					"big." + lang.ext:   oneStepScript(lang.ext, tc.big),
-					"small." + lang.ext: oneStepScript(lang.ext, tc.small),
-				})
-				reg := newRegistry(new(enginetest.SyncBuffer), func(o *engine.Options) { o.MaxValueBytes = oneStepBound })
-				if err := reg.LoadPaths([]string{dir}); err != nil {
-					t.Fatal(err)
-				}
-				big, _ := reg.Lookup("big")
-				table, err := big.Call(context.Background(), enginetest.Request("{}", nil))
+				bounded := func(o *engine.Options) { o.MaxValueBytes = oneStepBound }
+				err := callErr(context.Background(), loadOne(t, lang.ext, "big", oneStepScript(lang.ext, tc.big), bounded))
 				if err == nil {
-					table.Release()
 					t.Fatal("no error past the bound")
 				}
 				want := tc.want + over
@@ -126,8 +139,7 @@ func TestOneStepAllocationsAreBounded(t *testing.T) {
 				if !strings.Contains(err.Error(), "big."+lang.ext+":") {
 					t.Errorf("error %q does not name the file", err)
 				}
-				small, _ := reg.Lookup("small")
-				if _, err := enginetest.FirstValue(small); err != nil {
+				if err := callErr(context.Background(), loadOne(t, lang.ext, "small", oneStepScript(lang.ext, tc.small), bounded)); err != nil {
 					t.Errorf("below the bound: %v", err)
 				}
 			})
@@ -148,19 +160,11 @@ func TestSortStopsAtTheDeadline(t *testing.T) {
 	}
 	for _, lang := range languages {
 		t.Run(lang.ext, func(t *testing.T) {
-			dir := t.TempDir()
-			enginetest.WriteFiles(t, dir, map[string]string{"sort." + lang.ext: scripts[lang.ext]})
-			reg := newRegistry(new(enginetest.SyncBuffer), func(o *engine.Options) { o.LoadTimeout = time.Minute })
-			if err := reg.LoadPaths([]string{dir}); err != nil {
-				t.Fatal(err)
-			}
-			fn, _ := reg.Lookup("sort")
+			fn := loadOne(t, lang.ext, "sort", scripts[lang.ext], func(o *engine.Options) { o.LoadTimeout = time.Minute })
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			table, err := fn.Call(ctx, enginetest.Request("{}", nil))
-			if err == nil {
-				table.Release()
+			if err := callErr(ctx, fn); err == nil {
 				t.Fatal("the sort ended without an error")
 			}
 			if took := time.Since(start); took > time.Second {
@@ -186,23 +190,11 @@ func TestNativeLoopsStopAtTheDeadline(t *testing.T) {
 	for _, lang := range languages {
 		for _, step := range loops[lang.ext] {
 			t.Run(lang.ext+"/"+step, func(t *testing.T) {
-				dir := t.TempDir()
-				enginetest.WriteFiles(t, dir, map[string]string{"loop." + lang.ext: oneStepScript(lang.ext, step)})
-				reg := newRegistry(new(enginetest.SyncBuffer), nil)
-				if err := reg.LoadPaths([]string{dir}); err != nil {
-					t.Fatal(err)
-				}
-				fn, _ := reg.Lookup("loop")
+				fn := loadOne(t, lang.ext, "loop", oneStepScript(lang.ext, step), nil)
 				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 				defer cancel()
 				done := make(chan error, 1)
-				go func() {
-					table, err := fn.Call(ctx, enginetest.Request("{}", nil))
-					if err == nil {
-						table.Release()
-					}
-					done <- err
-				}()
+				go func() { done <- callErr(ctx, fn) }()
 				select {
 				case err := <-done:
 					if err == nil {
@@ -242,16 +234,8 @@ func TestDeeplyNestedValuesAreRefused(t *testing.T) {
 	for _, lang := range languages {
 		for _, tc := range steps[lang.ext] {
 			t.Run(lang.ext+"/"+tc.step, func(t *testing.T) {
-				dir := t.TempDir()
-				enginetest.WriteFiles(t, dir, map[string]string{"deep." + lang.ext: oneStepScript(lang.ext, build[lang.ext]+tc.step)})
-				reg := newRegistry(new(enginetest.SyncBuffer), nil)
-				if err := reg.LoadPaths([]string{dir}); err != nil {
-					t.Fatal(err)
-				}
-				fn, _ := reg.Lookup("deep")
-				table, err := fn.Call(context.Background(), enginetest.Request("{}", nil))
+				err := callErr(context.Background(), loadOne(t, lang.ext, "deep", oneStepScript(lang.ext, build[lang.ext]+tc.step), nil))
 				if err == nil {
-					table.Release()
 					t.Fatal("no error")
 				}
 				if !regexp.MustCompile(tc.want).MatchString(err.Error()) {
