@@ -43,6 +43,7 @@ func (e *MemoryError) Error() string {
 type memoryGuard struct {
 	limit  int64
 	logger *slog.Logger
+	relief atomic.Pointer[func() int64] // frees what the server can drop first
 	mu     sync.Mutex
 	runs   map[*guardedRun]struct{}
 	active bool // the watcher goroutine runs
@@ -106,7 +107,7 @@ func (g *memoryGuard) watch() {
 			return
 		}
 		g.mu.Unlock()
-		if used, over := gc.over(g.limit); over {
+		if used, over := gc.over(g.limit); over && !g.relieve(used) {
 			g.stopOne(used)
 		}
 	}
@@ -157,6 +158,23 @@ func (p *gcProbe) over(limit int64) (int64, bool) {
 		}(p.done)
 	}
 	return held, false
+}
+
+// relieve asks the server to free what it can drop without failing a
+// call (Registry.SetMemoryRelief: results already read), and reports
+// whether it freed anything; the next samples then tell whether that was
+// enough before a run is stopped.
+func (g *memoryGuard) relieve(used int64) bool {
+	f := g.relief.Load()
+	if f == nil {
+		return false
+	}
+	freed := (*f)()
+	if freed <= 0 {
+		return false
+	}
+	g.logger.Info("memory_relieved", "freed_bytes", freed, "memory_bytes", used, "limit_bytes", g.limit)
+	return true
 }
 
 // stopOne stops the run most likely to be growing the process, unless one

@@ -161,6 +161,17 @@ func (r *Registry) Extensions() []string {
 // Functions returns the loaded functions in load order.
 func (r *Registry) Functions() []*Function { return r.current.Load().list }
 
+// SetMemoryRelief gives the memory guard a way to free memory without
+// failing a call: past memory_limit it calls relieve first, which returns
+// the bytes it freed (a server drops the results already read), and stops
+// a run only if that freed nothing or was not enough. Without a memory
+// limit it does nothing.
+func (r *Registry) SetMemoryRelief(relieve func() int64) {
+	if r.guard != nil {
+		r.guard.relief.Store(&relieve)
+	}
+}
+
 // Lookup returns the function called name.
 func (r *Registry) Lookup(name string) (*Function, bool) {
 	f, ok := r.current.Load().byName[name]

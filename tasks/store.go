@@ -123,12 +123,34 @@ func sizeOf[T Releaser](v T) int64 {
 // exceed the limit, and returns them for closeEvicted. Unread results stay:
 // their readers are yet to come. s.mu must be held.
 func (s *store[T]) makeRoomLocked() []*entry[T] {
-	if s.maxBytes <= 0 || s.bytes <= s.maxBytes || s.readBytes == 0 {
+	if s.maxBytes <= 0 {
+		return nil
+	}
+	return s.evictReadLocked(s.maxBytes)
+}
+
+// dropRead evicts every result already read and returns the bytes they
+// held: memory the server can give back when the process passes its limit.
+func (s *store[T]) dropRead() int64 {
+	s.mu.Lock()
+	before := s.readBytes
+	evicted := s.evictReadLocked(0)
+	freed := before - s.readBytes
+	s.mu.Unlock()
+	s.closeEvicted(evicted, "memory_limit")
+	return freed
+}
+
+// evictReadLocked evicts read results, oldest first, while the stored
+// bytes exceed target, and returns them for closeEvicted. s.mu must be
+// held.
+func (s *store[T]) evictReadLocked(target int64) []*entry[T] {
+	if s.bytes <= target || s.readBytes == 0 {
 		return nil
 	}
 	var evicted []*entry[T]
 	for _, en := range s.expiry.entries[s.expiry.head:] {
-		if s.bytes <= s.maxBytes || s.readBytes == 0 {
+		if s.bytes <= target || s.readBytes == 0 {
 			break
 		}
 		if en != nil && !en.removed && en.read && en.size > 0 {

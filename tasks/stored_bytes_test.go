@@ -99,3 +99,30 @@ func TestStoredCommandsCount(t *testing.T) {
 		t.Errorf("CheckCapacity = %v, want a full store counting the 2000-byte command", err)
 	}
 }
+
+// TestDropReadResults drops every result already read, whatever the
+// limit, and keeps the unread ones: what the server gives back when the
+// process passes its memory limit.
+func TestDropReadResults(t *testing.T) {
+	h := start(t, Options{})
+	ids := make([]string, 3)
+	for i := range ids {
+		ids[i] = h.Submit(h.tableTask(1000))
+		mustWait(t, h.Executor, ids[i]).Release()
+	}
+	one := h.Stats().StoredBytes / 3
+	if n := h.DropReadResults(); n != 0 {
+		t.Errorf("nothing read yet, DropReadResults freed %d bytes", n)
+	}
+	h.MarkRead(ids[0])
+	h.MarkRead(ids[2])
+	if n := h.DropReadResults(); n != 2*one {
+		t.Errorf("DropReadResults freed %d bytes, want %d (two results)", n, 2*one)
+	}
+	waitGone(t, h.Executor, ids[0])
+	waitGone(t, h.Executor, ids[2])
+	mustWait(t, h.Executor, ids[1]).Release()
+	if st := h.Stats(); st.Stored != 1 || st.StoredBytes != one {
+		t.Errorf("after dropping: stats %+v, want the unread result alone", st)
+	}
+}

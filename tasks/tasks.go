@@ -313,6 +313,12 @@ func (e *Executor[T]) CheckCapacity() error {
 	return nil
 }
 
+// DropReadResults evicts every stored result that has been read, and
+// returns the bytes they held (as counted for Options.MaxStoredBytes).
+// Unread results stay. A server calls it when the process passes its
+// memory limit, before it stops a run.
+func (e *Executor[T]) DropReadResults() int64 { return e.store.dropRead() }
+
 // Submit is SubmitSpec(Spec{Run: run}).
 func (e *Executor[T]) Submit(run RunFunc[T]) string { return e.SubmitSpec(Spec[T]{Run: run}) }
 

@@ -224,6 +224,9 @@ func serveOn(ctx context.Context, lis net.Listener, cfg *settings.Config, reg *e
 	}
 	executor := tasks.New[*arrowbridge.Table](execOpts)
 	defer executor.Close()
+	// Past memory_limit, the results already read go before any call is
+	// stopped.
+	reg.SetMemoryRelief(executor.DropReadResults)
 	srvOpts.Executor = executor
 	srv := flightserver.New(srvOpts)
 

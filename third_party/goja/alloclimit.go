@@ -148,11 +148,20 @@ func checkBigIntShift(x, n *big.Int) {
 	checkBigIntBits(min(uint64(x.BitLen())+shift, math.MaxUint64))
 }
 
+// sparseItemBytes is the size of one element of a sparse array (its index
+// and value).
+const sparseItemBytes = 24
+
 // checkArrayGrowth bounds an array of n elements and stops the growth if
 // the runtime was interrupted.
 func (r *Runtime) checkArrayGrowth(n int64) {
+	r.checkArrayGrowthOf(n, valueSlotBytes)
+}
+
+// checkArrayGrowthOf is checkArrayGrowth for elements of itemBytes each.
+func (r *Runtime) checkArrayGrowthOf(n, itemBytes int64) {
 	r.vm.checkInterrupt()
-	checkAlloc("Invalid array length", n*valueSlotBytes)
+	checkAlloc("Invalid array length", n*itemBytes)
 }
 
 var regexpMatchTimeout atomic.Int64 // nanoseconds
