@@ -162,8 +162,9 @@ func (p *gcProbe) over(limit int64) (int64, bool) {
 
 // relieve asks the server to free what it can drop without failing a
 // call (Registry.SetMemoryRelief: results already read), and reports
-// whether it freed anything; the next samples then tell whether that was
-// enough before a run is stopped.
+// whether that covered the excess: then the next samples tell whether it
+// was enough; otherwise a run is stopped too (a script growing without end
+// must not be spared by results that keep being read).
 func (g *memoryGuard) relieve(used int64) bool {
 	f := g.relief.Load()
 	if f == nil {
@@ -174,7 +175,7 @@ func (g *memoryGuard) relieve(used int64) bool {
 		return false
 	}
 	g.logger.Info("memory_relieved", "freed_bytes", freed, "memory_bytes", used, "limit_bytes", g.limit)
-	return true
+	return freed >= used-g.limit
 }
 
 // stopOne stops the run most likely to be growing the process, unless one
