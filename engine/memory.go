@@ -23,7 +23,9 @@ import (
 // likely run is the one holding the most Arrow memory, if it holds a
 // quarter of the limit, or else the one that has run longest: a script
 // that allocates without end runs long; bystanders' small calls do not.
-// Single steps that could allocate unboundedly at once are bounded by the
+// After a stop the guard judges again only once the stopped run has ended
+// and a collection has freed its memory: until then its garbage would look
+// like the next runs' growth. Single steps that could allocate unboundedly at once are bounded by the
 // runtimes (MaxValueBytes).
 
 // guardTick is how often the memory guard samples the process's memory.
@@ -44,6 +46,7 @@ type memoryGuard struct {
 	limit  int64
 	logger *slog.Logger
 	relief atomic.Pointer[func() int64] // frees what the server can drop first
+	gc     gcProbe                      // the watcher's; kept across watchers (a stop's garbage outlives its run)
 	mu     sync.Mutex
 	runs   map[*guardedRun]struct{}
 	active bool // the watcher goroutine runs
@@ -98,19 +101,40 @@ func (r *guardedRun) allocator(mem memory.Allocator) memory.Allocator {
 func (g *memoryGuard) watch() {
 	tick := time.NewTicker(guardTick)
 	defer tick.Stop()
-	var gc gcProbe
+	gc := &g.gc
 	for range tick.C {
-		g.mu.Lock()
-		if len(g.runs) == 0 {
-			g.active = false
-			g.mu.Unlock()
+		runs, stopping := g.census()
+		if runs == 0 {
 			return
 		}
-		g.mu.Unlock()
+		if stopping {
+			// The stopped run's memory becomes garbage when it ends, and
+			// only a collection after that tells it from the next runs'.
+			gc.forget()
+			continue
+		}
 		if used, over := gc.over(g.limit); over && !g.relieve(used) {
 			g.stopOne(used)
+			gc.forget()
 		}
 	}
+}
+
+// census returns how many runs the guard watches and whether one it
+// stopped is still winding down; with no run left, the watcher ends.
+func (g *memoryGuard) census() (runs int, stopping bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.runs) == 0 {
+		g.active = false
+		return 0, false
+	}
+	for r := range g.runs {
+		if r.stopped.Load() {
+			return len(g.runs), true
+		}
+	}
+	return len(g.runs), false
 }
 
 // overshoot is how far past the limit the memory may be before the guard
@@ -123,10 +147,20 @@ const overshoot = 1.25
 // starts one garbage collection in the background, without blocking the
 // watcher, that also returns free pages to the system, and confirms the
 // excess once that has finished with the memory still past the limit, or at
-// once when the memory in use (free pages aside) passes limit×overshoot.
+// once when the memory in use (free pages aside) passes limit×overshoot,
+// unless the probe was told to forget: then only a collection started
+// afterwards can confirm it.
 type gcProbe struct {
 	running bool
 	done    chan struct{}
+	collect bool // confirm only by a collection: what is in use may be a stopped run's garbage
+}
+
+// forget discards what the probe has seen: a collection under way may have
+// started before a stopped run ended, and what is in use may be its
+// garbage.
+func (p *gcProbe) forget() {
+	p.running, p.collect = false, true
 }
 
 // over samples the memory and reports whether it is past limit, and
@@ -143,10 +177,10 @@ func (p *gcProbe) over(limit int64) (int64, bool) {
 	held, inUse := memoryUse()
 	switch {
 	case held <= limit:
-		p.running = false
+		p.running, p.collect = false, false
 		return held, false
-	case collected || float64(inUse) > float64(limit)*overshoot:
-		p.running = false
+	case collected || !p.collect && float64(inUse) > float64(limit)*overshoot:
+		p.running, p.collect = false, false
 		return held, true
 	case !p.running:
 		p.running, p.done = true, make(chan struct{})
@@ -178,16 +212,11 @@ func (g *memoryGuard) relieve(used int64) bool {
 	return freed >= used-g.limit
 }
 
-// stopOne stops the run most likely to be growing the process, unless one
-// it stopped is still winding down.
+// stopOne stops the run most likely to be growing the process.
 func (g *memoryGuard) stopOne(used int64) {
 	g.mu.Lock()
 	var victim *guardedRun
 	for r := range g.runs {
-		if r.stopped.Load() {
-			g.mu.Unlock()
-			return // let it end first
-		}
 		if victim == nil || heavier(r, victim, g.limit) {
 			victim = r
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,4 +61,42 @@ func reliefsBeforeStop(t *testing.T, relieve func() int64) int32 {
 		t.Errorf("cause %v, want a *MemoryError", context.Cause(ctx))
 	}
 	return atStop.Load()
+}
+
+// TestGuardSparesRunsAfterAStop: a stopped run's memory is garbage the
+// moment it ends, but until a collection frees it the process still looks
+// past the limit (with GOGC at 400 the next collection may be far off).
+// The guard must not take that garbage for the next runs' growth: runs
+// started after the stop are not stopped.
+func TestGuardSparesRunsAfterAStop(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	runtime.GC()
+	limit := ProcessMemory() + 64<<20
+	g := newMemoryGuard(limit, slog.New(slog.DiscardHandler))
+
+	// A hog holds twice the limit, past the guard's overshoot, until stopped.
+	ctx, stop := context.WithCancelCause(context.Background())
+	hog := g.enter("hog", stop)
+	held := make([][]byte, 0, 2*limit>>20)
+	for range cap(held) {
+		held = append(held, make([]byte, 1<<20))
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the hog was not stopped")
+	}
+	held = nil
+	g.leave(hog)
+
+	// Runs that start now hold nothing: none may be stopped.
+	var stopped atomic.Int32
+	for range 50 {
+		run := g.enter("bystander", func(error) { stopped.Add(1) })
+		time.Sleep(2 * guardTick)
+		g.leave(run)
+	}
+	if n := stopped.Load(); n > 0 {
+		t.Errorf("%d of 50 runs started after the hog's stop were stopped: the guard took its garbage for their growth", n)
+	}
 }

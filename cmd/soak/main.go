@@ -60,6 +60,7 @@ type options struct {
 	sampleEvery  time.Duration
 	callDeadline time.Duration
 	bigRows      int
+	serverLog    string
 }
 
 func main() {
@@ -101,6 +102,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.hostileEvery, "hostile-every", 30*time.Second, "how often to call a hostile function")
 	fs.DurationVar(&o.sampleEvery, "sample", 5*time.Second, "how often to sample RSS and goroutines")
 	fs.DurationVar(&o.callDeadline, "call-deadline", 10*time.Second, "the server's call_deadline_ms (0: as configured)")
+	fs.StringVar(&o.serverLog, "server-log", "", "a `file` to keep the server's whole log in (the report shows only its last lines)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

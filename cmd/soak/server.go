@@ -42,6 +42,7 @@ type server struct {
 	metricsPort int
 	done        chan struct{} // closed when the process has exited
 	exitErr     error
+	logFile     *os.File // the -server-log file, or nil
 
 	mu       sync.Mutex
 	lastLogs []string // the last log lines, for the report
@@ -78,11 +79,21 @@ func startServer(ctx context.Context, o options, functionsDir string) (*server, 
 	if err != nil {
 		return nil, err
 	}
+	var logs io.Reader = stderr
+	if o.serverLog != "" {
+		f, err := os.Create(o.serverLog)
+		if err != nil {
+			return nil, err
+		}
+		s.logFile = f
+		logs = io.TeeReader(stderr, f)
+	}
 	if err := s.cmd.Start(); err != nil {
+		s.closeLog()
 		return nil, fmt.Errorf("start %s: %w", o.binary, err)
 	}
 	started := make(chan string, 1)
-	go s.readLogs(stderr, started)
+	go s.readLogs(logs, started)
 	select {
 	case s.addr = <-started:
 		return s, nil
@@ -120,7 +131,17 @@ func (s *server) readLogs(r io.Reader, started chan<- string) {
 	}
 	io.Copy(io.Discard, r) // a too long line: keep the pipe drained
 	s.exitErr = s.cmd.Wait()
+	s.closeLog()
 	close(s.done)
+}
+
+// closeLog closes the -server-log file, if any.
+func (s *server) closeLog() {
+	if s.logFile != nil {
+		if err := s.logFile.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "soak: -server-log:", err)
+		}
+	}
 }
 
 func (s *server) logs() []string {
