@@ -38,7 +38,9 @@ on 127.0.0.1:17001. The Python server's invocation is accepted unchanged:
 
 Environment: GOODDATA_FLIGHT_<SECTION>__<KEY> overrides a configuration key;
 GOGC (default 400 here) and GOMEMLIMIT (default 90% of the container's
-memory limit; AUTOMEMLIMIT=off leaves it unset) tune the garbage collector.`
+memory limit; AUTOMEMLIMIT=off leaves it unset) tune the garbage collector;
+GOMAXPROCS (default: one per core) at twice the cores keeps small calls fast
+while scripts loop on every core (docs/cli.md).`
 
 // startOptions are the flags of the start command.
 type startOptions struct {
