@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flexfun-script/flexfun-script/arrowbridge"
 )
 
 // Request is one HTTP request. Its fields are the script's keyword
@@ -237,20 +239,7 @@ func (c *Client) readBody(resp *http.Response) ([]byte, error) {
 }
 
 func (c *Client) tooLarge() error {
-	return fmt.Errorf("%w: the body exceeds %s ([flexfun.http] max_response_bytes = %d)", ErrTooLarge, formatBytes(c.cfg.MaxResponseBytes), c.cfg.MaxResponseBytes)
-}
-
-// formatBytes spells n in the largest binary unit that divides it.
-func formatBytes(n int64) string {
-	for _, u := range []struct {
-		size int64
-		name string
-	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
-		if n >= u.size && n%u.size == 0 {
-			return strconv.FormatInt(n/u.size, 10) + " " + u.name
-		}
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
+	return fmt.Errorf("%w: the body exceeds %s ([flexfun.http] max_response_bytes = %d)", ErrTooLarge, arrowbridge.FormatBytes(c.cfg.MaxResponseBytes), c.cfg.MaxResponseBytes)
 }
 
 // transportError explains a failed exchange: refused by the policy,

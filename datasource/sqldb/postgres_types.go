@@ -32,8 +32,7 @@ var be = binary.BigEndian
 func pgColumn(mem memory.Allocator, fd pgconn.FieldDescription, m *pgtype.Map) (*column, pgDecoder, string) {
 	bin := fd.Format == pgtype.BinaryFormatCode
 	col := func(t arrow.DataType) *column { return newColumn(mem, fd.Name, "", t) }
-	// text scans a text-format value through pgx's own parser.
-	text := func(c *column, dst any, add func()) pgDecoder {
+	text := pgText(func(c *column, dst any, add func()) pgDecoder {
 		return func(raw []byte) error {
 			if err := m.Scan(fd.DataTypeOID, pgtype.TextFormatCode, raw, dst); err != nil {
 				return err
@@ -41,46 +40,19 @@ func pgColumn(mem memory.Allocator, fd pgconn.FieldDescription, m *pgtype.Map) (
 			add()
 			return nil
 		}
-	}
+	})
 	switch fd.DataTypeOID {
 	case pgtype.BoolOID:
-		c := col(arrow.FixedWidthTypes.Boolean)
-		b := c.b.(*array.BooleanBuilder)
-		if !bin {
-			var v bool
-			return c, text(c, &v, func() { b.Append(v) }), ""
-		}
-		return c, func(raw []byte) error { b.Append(raw[0] != 0); return nil }, ""
+		return pgFixed(col(arrow.FixedWidthTypes.Boolean), bin, text, 1,
+			func(raw []byte) bool { return raw[0] != 0 })
 	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
 		return pgInteger(col, fd, bin, text)
 	case pgtype.Float4OID:
-		c := col(arrow.PrimitiveTypes.Float32)
-		b := c.b.(*array.Float32Builder)
-		if !bin {
-			var v float32
-			return c, text(c, &v, func() { b.Append(v) }), ""
-		}
-		return c, func(raw []byte) error {
-			if len(raw) != 4 {
-				return errBadLength
-			}
-			b.Append(math.Float32frombits(be.Uint32(raw)))
-			return nil
-		}, ""
+		return pgFixed(col(arrow.PrimitiveTypes.Float32), bin, text, 4,
+			func(raw []byte) float32 { return math.Float32frombits(be.Uint32(raw)) })
 	case pgtype.Float8OID:
-		c := col(arrow.PrimitiveTypes.Float64)
-		b := c.b.(*array.Float64Builder)
-		if !bin {
-			var v float64
-			return c, text(c, &v, func() { b.Append(v) }), ""
-		}
-		return c, func(raw []byte) error {
-			if len(raw) != 8 {
-				return errBadLength
-			}
-			b.Append(math.Float64frombits(be.Uint64(raw)))
-			return nil
-		}, ""
+		return pgFixed(col(arrow.PrimitiveTypes.Float64), bin, text, 8,
+			func(raw []byte) float64 { return math.Float64frombits(be.Uint64(raw)) })
 	case pgtype.NumericOID:
 		return pgDecimal(col, fd, bin)
 	case pgtype.TextOID, pgtype.VarcharOID, pgtype.BPCharOID, pgtype.NameOID, pgtype.QCharOID,
@@ -169,48 +141,37 @@ func isPlainIdent(s string) bool {
 }
 
 func pgInteger(col func(arrow.DataType) *column, fd pgconn.FieldDescription, bin bool,
-	text func(*column, any, func()) pgDecoder) (*column, pgDecoder, string) {
+	text pgText) (*column, pgDecoder, string) {
 	switch fd.DataTypeOID {
 	case pgtype.Int2OID:
-		c := col(arrow.PrimitiveTypes.Int16)
-		b := c.b.(*array.Int16Builder)
-		if !bin {
-			var v int16
-			return c, text(c, &v, func() { b.Append(v) }), ""
-		}
-		return c, func(raw []byte) error {
-			if len(raw) != 2 {
-				return errBadLength
-			}
-			b.Append(int16(be.Uint16(raw)))
-			return nil
-		}, ""
+		return pgFixed(col(arrow.PrimitiveTypes.Int16), bin, text, 2,
+			func(raw []byte) int16 { return int16(be.Uint16(raw)) })
 	case pgtype.Int4OID:
-		c := col(arrow.PrimitiveTypes.Int32)
-		b := c.b.(*array.Int32Builder)
-		if !bin {
-			var v int32
-			return c, text(c, &v, func() { b.Append(v) }), ""
-		}
-		return c, func(raw []byte) error {
-			if len(raw) != 4 {
-				return errBadLength
-			}
-			b.Append(int32(be.Uint32(raw)))
-			return nil
-		}, ""
+		return pgFixed(col(arrow.PrimitiveTypes.Int32), bin, text, 4,
+			func(raw []byte) int32 { return int32(be.Uint32(raw)) })
 	}
-	c := col(arrow.PrimitiveTypes.Int64)
-	b := c.b.(*array.Int64Builder)
+	return pgFixed(col(arrow.PrimitiveTypes.Int64), bin, text, 8,
+		func(raw []byte) int64 { return int64(be.Uint64(raw)) })
+}
+
+// pgText makes the decoder of a text-format value: pgx's own parser scans
+// it into dst, then add appends dst.
+type pgText func(c *column, dst any, add func()) pgDecoder
+
+// pgFixed decodes a fixed-width number into c, whose builder appends T:
+// width big-endian bytes read by decode in the binary format, pgx's parser
+// in the text format.
+func pgFixed[T any](c *column, bin bool, text pgText, width int, decode func([]byte) T) (*column, pgDecoder, string) {
+	b := c.b.(interface{ Append(T) })
 	if !bin {
-		var v int64
+		var v T
 		return c, text(c, &v, func() { b.Append(v) }), ""
 	}
 	return c, func(raw []byte) error {
-		if len(raw) != 8 {
+		if len(raw) != width {
 			return errBadLength
 		}
-		b.Append(int64(be.Uint64(raw)))
+		b.Append(decode(raw))
 		return nil
 	}, ""
 }
@@ -296,7 +257,7 @@ func pgNumeric(raw []byte, precision, scale int32) (decimal128.Num, error) {
 	return v, err
 }
 
-func pgDate(col func(arrow.DataType) *column, bin bool, text func(*column, any, func()) pgDecoder) (*column, pgDecoder, string) {
+func pgDate(col func(arrow.DataType) *column, bin bool, text pgText) (*column, pgDecoder, string) {
 	c := col(arrow.FixedWidthTypes.Date32)
 	b := c.b.(*array.Date32Builder)
 	if !bin {
@@ -337,7 +298,7 @@ func pgDate(col func(arrow.DataType) *column, bin bool, text func(*column, any, 
 
 var errInfinity = errors.New("infinity has no Arrow value; filter it out or cast it in the query")
 
-func pgTimestamp(c *column, bin bool, text func(*column, any, func()) pgDecoder, tz bool) (*column, pgDecoder, string) {
+func pgTimestamp(c *column, bin bool, text pgText, tz bool) (*column, pgDecoder, string) {
 	b := c.b.(*array.TimestampBuilder)
 	if !bin {
 		var err error
