@@ -3,8 +3,11 @@
 // gooddata-flight-server does: the same headers, the same UNAUTHENTICATED
 // errors and messages.
 //
-// An Authenticator is a pair of gRPC interceptors. Give them to the gRPC
-// server so that they run before every RPC, Handshake included:
+// An Authenticator is a gRPC tap (TapHandle: the token is checked as soon as
+// a call's headers arrive, and calls without a valid token in flight at
+// once are bounded) and a pair of gRPC interceptors that reject such calls.
+// Give them to the gRPC server so that they run before every RPC,
+// Handshake included:
 //
 //	a, err := auth.FromConfig(cfg, logger, nil) // nil when authentication is off
 //	if a != nil {
@@ -30,11 +33,13 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/tap"
 
 	"github.com/flexfun-script/flexfun-script/flightserver"
 	"github.com/flexfun-script/flexfun-script/settings"
@@ -106,17 +111,32 @@ type Options struct {
 	// OnReject, when set, is called once per rejected call, e.g. to count
 	// it in a metric. It must be safe for concurrent use.
 	OnReject func()
+	// MaxUnverified bounds the calls without a valid token that may be in
+	// flight at once (see TapHandle). Default DefaultMaxUnverified.
+	MaxUnverified int
 }
+
+// DefaultMaxUnverified is the default of Options.MaxUnverified. A client
+// without a valid token can make the server buffer at most one request
+// (max_request_bytes) per call before it is rejected; at the default 4 MiB,
+// 64 such calls hold at most 256 MiB.
+const DefaultMaxUnverified = 64
+
+// unverifiedBudget is the memory FromConfig lets requests without a valid
+// token hold at once: MaxUnverified is this over max_request_bytes.
+const unverifiedBudget = 256 << 20
 
 // Authenticator rejects calls without a valid token. It is safe for
 // concurrent use.
 type Authenticator struct {
-	header  string // as configured, for messages
-	key     string // lower-case metadata key
-	bearer  bool
-	verify  Verifier
-	log     *slog.Logger
-	rejects func() // Options.OnReject
+	header     string // as configured, for messages
+	key        string // lower-case metadata key
+	bearer     bool
+	verify     Verifier
+	log        *slog.Logger
+	rejects    func()       // Options.OnReject
+	unverified atomic.Int64 // calls without a valid token in flight (TapHandle)
+	maxUnver   int64        // Options.MaxUnverified
 }
 
 // New returns an Authenticator. It panics without a Verifier.
@@ -124,7 +144,11 @@ func New(opts Options) *Authenticator {
 	if opts.Verifier == nil {
 		panic("auth: Options.Verifier is required")
 	}
-	a := &Authenticator{header: opts.HeaderName, bearer: opts.HeaderName == "", verify: opts.Verifier, log: opts.Logger, rejects: opts.OnReject}
+	a := &Authenticator{header: opts.HeaderName, bearer: opts.HeaderName == "", verify: opts.Verifier, log: opts.Logger,
+		rejects: opts.OnReject, maxUnver: int64(opts.MaxUnverified)}
+	if a.maxUnver <= 0 {
+		a.maxUnver = DefaultMaxUnverified
+	}
 	if a.bearer {
 		a.header = defaultHeader
 	}
@@ -161,6 +185,8 @@ func FromConfig(cfg *settings.Config, logger *slog.Logger, onReject func()) (*Au
 		Verifier:   NewEnumeratedTokens(cfg.EnumeratedTokens),
 		Logger:     logger,
 		OnReject:   onReject,
+		// max_request_bytes is at least 1 KiB: at most 262,144 calls.
+		MaxUnverified: int(max(1, unverifiedBudget/s.MaxRequestBytes)),
 	}), nil
 }
 
@@ -173,37 +199,81 @@ func (a *Authenticator) HeaderName() string { return a.header }
 // metadata; otherwise a Flight UNAUTHENTICATED error without ErrorInfo.
 func (a *Authenticator) Authenticate(ctx context.Context) (context.Context, *flightserver.Error) {
 	md, _ := metadata.FromIncomingContext(ctx) // a copy
-	vals := md[a.key]
-	var msg string
-	switch {
-	case len(vals) > 1:
-		msg = fmt.Sprintf(msgRepeated, a.header)
-	case len(vals) == 0:
-		msg = msgMissing
-	default:
-		token := vals[0]
-		if a.bearer {
-			rest, ok := strings.CutPrefix(token, "Bearer ")
-			if !ok {
-				msg = msgNotBearer
-				break
-			}
-			token = rest
-		}
-		if !a.verify.Verify(strings.TrimSpace(token)) {
-			msg = msgInvalid
-		}
+	msg, checked := ctx.Value(verdictKey{}).(string)
+	if !checked {
+		msg = a.check(md)
 	}
 	if msg != "" {
-		return nil, &flightserver.Error{Code: codes.Unauthenticated, Status: flightserver.StatusUnauthenticated, Msg: msg}
+		return nil, unauthenticated(msg)
 	}
 	delete(md, a.key)
 	return metadata.NewIncomingContext(ctx, md), nil
 }
 
-// reject logs a rejected call. The token is never part of the record.
-func (a *Authenticator) reject(ctx context.Context, method string, e *flightserver.Error) {
-	attrs := []any{"reason", e.Msg, "method", method}
+// check returns why the token in md is refused, or "" if it is valid.
+func (a *Authenticator) check(md metadata.MD) string {
+	vals := md[a.key]
+	switch {
+	case len(vals) > 1:
+		return fmt.Sprintf(msgRepeated, a.header)
+	case len(vals) == 0:
+		return msgMissing
+	}
+	token := vals[0]
+	if a.bearer {
+		rest, ok := strings.CutPrefix(token, "Bearer ")
+		if !ok {
+			return msgNotBearer
+		}
+		token = rest
+	}
+	if !a.verify.Verify(strings.TrimSpace(token)) {
+		return msgInvalid
+	}
+	return ""
+}
+
+func unauthenticated(msg string) *flightserver.Error {
+	return &flightserver.Error{Code: codes.Unauthenticated, Status: flightserver.StatusUnauthenticated, Msg: msg}
+}
+
+// verdictKey is the context key of TapHandle's verdict for a call: why
+// its token is refused, or "".
+type verdictKey struct{}
+
+// TapHandle returns the gRPC tap that checks a call's token as soon as its
+// headers arrive, before its request message is read. gRPC reads a unary
+// call's whole message (up to max_request_bytes) before any interceptor
+// runs, so without a valid token many calls at once could still make the
+// server hold many messages. The tap lets at most MaxUnverified calls
+// without a valid token in flight at once, to be rejected by the
+// interceptors as usual (with the Python server's trailers); past that, it
+// rejects a call at once, before its message is read: UNAUTHENTICATED with
+// the same message, but without the x-arrow-status trailers, which gRPC
+// cannot send on such an early answer. Calls with a valid token are not
+// counted, and their token is not checked again.
+func (a *Authenticator) TapHandle() tap.ServerInHandle {
+	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
+		msg := a.check(info.Header)
+		if msg == "" {
+			return context.WithValue(ctx, verdictKey{}, msg), nil
+		}
+		if a.unverified.Add(1) > a.maxUnver {
+			a.unverified.Add(-1)
+			e := unauthenticated(msg)
+			a.reject(ctx, info.FullMethodName, e, "early", true)
+			return nil, e.GRPCStatus().Err()
+		}
+		// gRPC cancels a call's context when the call ends.
+		context.AfterFunc(ctx, func() { a.unverified.Add(-1) })
+		return context.WithValue(ctx, verdictKey{}, msg), nil
+	}
+}
+
+// reject logs a rejected call, with extra attributes if given. The token
+// is never part of the record.
+func (a *Authenticator) reject(ctx context.Context, method string, e *flightserver.Error, extra ...any) {
+	attrs := append([]any{"reason", e.Msg, "method", method}, extra...)
 	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
 		attrs = append(attrs, "peer", p.Addr.String())
 	}
@@ -238,10 +308,11 @@ func (a *Authenticator) StreamInterceptor() grpc.StreamServerInterceptor {
 	}
 }
 
-// ServerOptions returns the gRPC server options that install both
-// interceptors.
+// ServerOptions returns the gRPC server options that install the tap and
+// both interceptors. gRPC takes one tap per server.
 func (a *Authenticator) ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
+		grpc.InTapHandle(a.TapHandle()),
 		grpc.ChainUnaryInterceptor(a.UnaryInterceptor()),
 		grpc.ChainStreamInterceptor(a.StreamInterceptor()),
 	}

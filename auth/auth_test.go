@@ -1,17 +1,22 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -52,6 +57,8 @@ func (c catalog) Lookup(name string) (flightserver.Function, bool) {
 }
 
 type harness struct {
+	auth    *Authenticator
+	addr    string
 	client  flight.Client
 	fun     *headersFun
 	logs    *syncbuf.Buffer
@@ -67,6 +74,7 @@ func serve(t *testing.T, opts Options) *harness {
 	opts.Logger = logger
 	opts.OnReject = func() { h.rejects.Add(1) }
 	a := New(opts)
+	h.auth = a
 	exec := tasks.New[*arrowbridge.Table](tasks.Options{Threads: 2, Logger: logger})
 	srv := flightserver.New(flightserver.Options{Catalog: catalog{h.fun}, Executor: exec, Logger: logger})
 	gs := flightserver.NewGRPCServer(srv, a.ServerOptions()...)
@@ -75,6 +83,7 @@ func serve(t *testing.T, opts Options) *harness {
 		t.Fatal(err)
 	}
 	gs.InitListener(lis)
+	h.addr = lis.Addr().String()
 	done := make(chan struct{})
 	go func() { defer close(done); _ = gs.Serve() }()
 	h.client, err = flight.NewClientWithMiddleware(lis.Addr().String(), nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -262,4 +271,106 @@ func TestFromConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "environment GOODDATA_FLIGHT_SERVER__TOKEN_VERIFICATION: [server] token_verification: \"my_pkg.verifier\" is not supported") {
 		t.Errorf("custom verification: %v", err)
 	}
+}
+
+// TestUnverifiedCallsAreBounded holds calls without a token in flight
+// before their request message has arrived: past MaxUnverified of them,
+// a call without a valid token is refused at once (no x-arrow-status
+// trailers: gRPC's early answer), calls with a valid token are served, and
+// once the held calls end the budget is free again.
+func TestUnverifiedCallsAreBounded(t *testing.T) {
+	h := serve(t, Options{Verifier: NewEnumeratedTokens([]string{tokenA}), MaxUnverified: 2})
+	_, info, _, trailer := h.call(t)
+	wantUnauthenticated(t, info, trailer, msgMissing) // with its trailers
+
+	// The calls above end a moment after their answer: start from none.
+	waitForUnverified(t, h, 0)
+	conn := holdUnverified(t, h.addr, 2)
+	waitForUnverified(t, h, 2)
+	early := waitForTrailers(t, h, false)
+	if st, _ := status.FromError(early); st.Code() != codes.Unauthenticated || st.Message() != msgMissing+". Detail: Unauthenticated" {
+		t.Errorf("early answer %v %q, want Unauthenticated %q", st.Code(), st.Message(), msgMissing)
+	}
+	if _, info, _, _ := h.call(t, "authorization", "Bearer "+tokenA); info != nil {
+		t.Errorf("a call with a valid token was refused while the budget was spent: %v", info)
+	}
+	conn.Close()
+	waitForTrailers(t, h, true)
+	if logs := h.logs.String(); !strings.Contains(logs, `"early":true`) {
+		t.Errorf("no authentication_failed record marked early:\n%s", logs)
+	}
+}
+
+// waitForUnverified waits up to 10 s for n calls without a valid token
+// to be in flight.
+func waitForUnverified(t *testing.T, h *harness, n int64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); h.auth.unverified.Load() != n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s, %d calls without a valid token are in flight, want %d", h.auth.unverified.Load(), n)
+		}
+	}
+}
+
+// waitForTrailers makes GetFlightInfo calls without a token until one is
+// refused with (or without) the x-arrow-status trailers, for up to 10 s,
+// and returns its error.
+func waitForTrailers(t *testing.T, h *harness, with bool) error {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, info, _, trailer := h.call(t)
+		if status.Code(info) != codes.Unauthenticated {
+			t.Fatalf("a call without a token: %v, want Unauthenticated", info)
+		}
+		if has := len(trailer.Get(flightserver.TrailerArrowStatus)) > 0; has == with {
+			return info
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s, calls without a token still come back with x-arrow-status trailers: %v, want %v", !with, with)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// holdUnverified opens n GetFlightInfo calls without a token on one raw
+// HTTP/2 connection to addr, each announcing a 100-byte request message of
+// which only 10 bytes arrive: gRPC waits for the rest before any
+// interceptor runs. Closing the connection ends them.
+func holdUnverified(t *testing.T, addr string, n int) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	go io.Copy(io.Discard, conn) // the server's frames
+	if _, err := io.WriteString(conn, http2.ClientPreface); err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(conn, conn)
+	if err := fr.WriteSettings(); err != nil {
+		t.Fatal(err)
+	}
+	var block bytes.Buffer
+	enc := hpack.NewEncoder(&block)
+	for i := range n {
+		block.Reset()
+		for _, f := range [][2]string{
+			{":method", "POST"}, {":scheme", "http"}, {":authority", addr},
+			{":path", "/arrow.flight.protocol.FlightService/GetFlightInfo"},
+			{"content-type", "application/grpc"}, {"te", "trailers"},
+		} {
+			enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+		}
+		id := uint32(2*i + 1)
+		if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block.Bytes(), EndHeaders: true}); err != nil {
+			t.Fatal(err)
+		}
+		partial := append([]byte{0, 0, 0, 0, 100}, make([]byte, 10)...) // uncompressed, 100 bytes announced
+		if err := fr.WriteData(id, false, partial); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
 }
