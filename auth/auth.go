@@ -119,12 +119,12 @@ type Options struct {
 // DefaultMaxUnverified is the default of Options.MaxUnverified. A client
 // without a valid token can make the server buffer at most one request
 // (max_request_bytes) per call before it is rejected; at the default 4 MiB,
-// 64 such calls hold at most 256 MiB.
-const DefaultMaxUnverified = 64
+// 16 such calls hold at most 64 MiB.
+const DefaultMaxUnverified = 16
 
 // unverifiedBudget is the memory FromConfig lets requests without a valid
 // token hold at once: MaxUnverified is this over max_request_bytes.
-const unverifiedBudget = 256 << 20
+const unverifiedBudget = 64 << 20
 
 // Authenticator rejects calls without a valid token. It is safe for
 // concurrent use.
@@ -185,7 +185,7 @@ func FromConfig(cfg *settings.Config, logger *slog.Logger, onReject func()) (*Au
 		Verifier:   NewEnumeratedTokens(cfg.EnumeratedTokens),
 		Logger:     logger,
 		OnReject:   onReject,
-		// max_request_bytes is at least 1 KiB: at most 262,144 calls.
+		// max_request_bytes is at least 1 KiB: at most 65,536 calls.
 		MaxUnverified: int(max(1, unverifiedBudget/s.MaxRequestBytes)),
 	}), nil
 }
