@@ -266,6 +266,18 @@ func TestFromConfig(t *testing.T) {
 	if err != nil || a == nil || a.HeaderName() != "X-Tok" || !a.verify.Verify("x") {
 		t.Fatalf("token authentication: %v, %v", a, err)
 	}
+	if a.maxUnver != DefaultMaxUnverified {
+		t.Errorf("calls without a valid token in flight: %d at the default max_request_bytes, want %d", a.maxUnver, DefaultMaxUnverified)
+	}
+	for size, want := range map[string]int64{"1MiB": 64, "64MiB": 1, "1GiB": 1, "1KiB": 65536} {
+		a, err := FromConfig(load("GOODDATA_FLIGHT_SERVER__AUTHENTICATION_METHOD=token",
+			`GOODDATA_FLIGHT_ENUMERATED_TOKENS__TOKENS=["x"]`, "GOODDATA_FLIGHT_SERVER__MAX_REQUEST_BYTES="+size), nil, nil)
+		if err != nil {
+			t.Errorf("max_request_bytes %s: %v", size, err)
+		} else if a.maxUnver != want {
+			t.Errorf("max_request_bytes %s: %d calls without a valid token in flight, want %d", size, a.maxUnver, want)
+		}
+	}
 	_, err = FromConfig(load("GOODDATA_FLIGHT_SERVER__AUTHENTICATION_METHOD=token",
 		"GOODDATA_FLIGHT_SERVER__TOKEN_VERIFICATION=my_pkg.verifier"), nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "environment GOODDATA_FLIGHT_SERVER__TOKEN_VERIFICATION: [server] token_verification: \"my_pkg.verifier\" is not supported") {
