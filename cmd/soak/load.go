@@ -65,8 +65,10 @@ type load struct {
 
 	calls    [numKinds]atomic.Int64
 	failures [numKinds]atomic.Int64
-	written  atomic.Int64 // the small script's latest version
-	served   atomic.Int64 // the highest version a small call returned
+	slowest  [numKinds]atomic.Int64 // the longest call since the last sample, in ns
+	worst    [numKinds]atomic.Int64 // the longest call of the run, in ns
+	written  atomic.Int64           // the small script's latest version
+	served   atomic.Int64           // the highest version a small call returned
 
 	mu         sync.Mutex
 	unexpected []string          // the first errors of small and big calls
@@ -90,6 +92,7 @@ func (l *load) passed() bool {
 type sample struct {
 	at         time.Duration
 	calls      [numKinds]int64
+	slowest    time.Duration // the longest small call since the previous sample
 	unexpected int64
 	rss        int64 // bytes; -1 unknown
 	goroutines int   // -1 unknown
@@ -138,7 +141,8 @@ func (l *load) run(ctx context.Context, srv *server) []sample {
 }
 
 func (l *load) sample(srv *server, at time.Duration) sample {
-	s := sample{at: at, rss: -1, goroutines: -1, version: l.served.Load()}
+	s := sample{at: at, rss: -1, goroutines: -1, version: l.served.Load(),
+		slowest: time.Duration(l.slowest[smallKind].Swap(0))}
 	for k := range numKinds {
 		s.calls[k] = l.calls[k].Load()
 	}
@@ -164,14 +168,24 @@ func (l *load) loop(stop, ctx context.Context, kind int, call func(context.Conte
 	}
 	defer c.Close()
 	for stop.Err() == nil {
+		began := time.Now()
 		err := call(ctx, c)
 		if ctx.Err() != nil {
 			return // interrupted mid-call: not a failure of the server
 		}
+		took := int64(time.Since(began))
+		storeMax(&l.slowest[kind], took)
+		storeMax(&l.worst[kind], took)
 		l.calls[kind].Add(1)
 		if err != nil {
 			l.fail(kind, err)
 		}
+	}
+}
+
+// storeMax raises m to v if v is larger.
+func storeMax(m *atomic.Int64, v int64) {
+	for old := m.Load(); v > old && !m.CompareAndSwap(old, v); old = m.Load() {
 	}
 }
 

@@ -15,10 +15,10 @@ import (
 func report(w io.Writer, l *load, samples []sample, srv *server) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "time\tsmall\tbig\thostile\tunexpected errors\tRSS MiB\tgoroutines\tversion served\t")
+	fmt.Fprintln(tw, "time\tsmall\tslowest small ms\tbig\thostile\tunexpected errors\tRSS MiB\tgoroutines\tversion served\t")
 	for _, s := range samples {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t\n", s.at.Round(time.Second), s.calls[smallKind], s.calls[bigKind],
-			s.calls[hostileKind], s.unexpected, orUnknown(s.rss>>20, s.rss < 0), orUnknown(int64(s.goroutines), s.goroutines < 0), s.version)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t\n", s.at.Round(time.Second), s.calls[smallKind], s.slowest.Milliseconds(),
+			s.calls[bigKind], s.calls[hostileKind], s.unexpected, orUnknown(s.rss>>20, s.rss < 0), orUnknown(int64(s.goroutines), s.goroutines < 0), s.version)
 	}
 	tw.Flush()
 
@@ -27,6 +27,8 @@ func report(w io.Writer, l *load, samples []sample, srv *server) {
 		fmt.Fprintf(w, "%-8s calls %6d  errors %d", kindNames[k], l.calls[k].Load(), l.failures[k].Load())
 		if k == hostileKind {
 			fmt.Fprint(w, " (expected)")
+		} else {
+			fmt.Fprintf(w, "  slowest %s", time.Duration(l.worst[k].Load()).Round(time.Millisecond))
 		}
 		fmt.Fprintln(w)
 	}
