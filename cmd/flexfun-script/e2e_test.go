@@ -69,13 +69,13 @@ type server struct {
 
 // startServer runs "flexfun-script start --listen 127.0.0.1:0 args..." and
 // waits until it logs server_started.
-func startServer(t *testing.T, env []string, args ...string) *server {
+func startServer(t testing.TB, env []string, args ...string) *server {
 	t.Helper()
 	return startServerIn(t, "", env, args...)
 }
 
 // startServerIn is startServer with the working directory dir.
-func startServerIn(t *testing.T, dir string, env []string, args ...string) *server {
+func startServerIn(t testing.TB, dir string, env []string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"start", "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
@@ -137,7 +137,7 @@ func startedAddr(line string) (string, bool) {
 }
 
 // stop sends SIGTERM and expects a clean exit.
-func (s *server) stop(t *testing.T) {
+func (s *server) stop(t testing.TB) {
 	if s.cmd.ProcessState != nil {
 		return
 	}

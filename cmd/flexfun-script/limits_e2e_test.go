@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -21,7 +23,7 @@ import (
 
 // procStatus returns a field of /proc/<pid>/status in bytes, e.g. VmHWM
 // (the peak resident set) or VmRSS.
-func procStatus(t *testing.T, pid int, field string) int64 {
+func procStatus(t testing.TB, pid int, field string) int64 {
 	t.Helper()
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
@@ -143,4 +145,44 @@ def call(parameters):
 			t.Errorf("log line of %d bytes: %.200s", len(line), line)
 		}
 	}
+}
+
+// BenchmarkUnverifiedFlood measures what calls without a token cost the
+// binary when many arrive at once: 200 clients over 20 connections send
+// GetFlightInfo calls whose command is just under the default 4 MiB
+// max_request_bytes. Every call is refused with UNAUTHENTICATED: the first
+// 16 in flight by the interceptors, after their message was read, the rest
+// by the token tap as soon as their headers arrive. It reports the server's
+// peak resident set (peak-rss-MiB, VmHWM); run it long enough to reach it:
+//
+//	go test -run '^$' -bench UnverifiedFlood -benchtime 15s ./cmd/flexfun-script
+func BenchmarkUnverifiedFlood(b *testing.B) {
+	const clients, conns = 200, 20
+	s := startServer(b, tokenEnv)
+	msg, err := proto.Marshal(&flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: make([]byte, 4<<20-1024)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := make([]*grpc.ClientConn, conns)
+	for i := range pool {
+		if pool[i], err = grpc.NewClient(s.addr, grpc.WithTransportCredentials(insecure.NewCredentials())); err != nil {
+			b.Fatal(err)
+		}
+		defer pool[i].Close()
+	}
+	var next atomic.Int64
+	b.SetParallelism(clients / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		conn := pool[next.Add(1)%conns]
+		for pb.Next() {
+			var reply []byte
+			err := conn.Invoke(context.Background(), "/arrow.flight.protocol.FlightService/GetFlightInfo", &msg, &reply, grpc.ForceCodec(rawCodec{}))
+			if status.Code(err) != codes.Unauthenticated {
+				b.Errorf("a call without a token: %v, want Unauthenticated", err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(procStatus(b, s.cmd.Process.Pid, "VmHWM"))/(1<<20), "peak-rss-MiB")
 }
