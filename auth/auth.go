@@ -116,15 +116,15 @@ type Options struct {
 	MaxUnverified int
 }
 
+// unverifiedBudget is the memory FromConfig lets requests without a valid
+// token hold at once: MaxUnverified is this over max_request_bytes.
+const unverifiedBudget = 64 << 20
+
 // DefaultMaxUnverified is the default of Options.MaxUnverified. A client
 // without a valid token can make the server buffer at most one request
 // (max_request_bytes) per call before it is rejected; at the default 4 MiB,
 // 16 such calls hold at most 64 MiB.
-const DefaultMaxUnverified = 16
-
-// unverifiedBudget is the memory FromConfig lets requests without a valid
-// token hold at once: MaxUnverified is this over max_request_bytes.
-const unverifiedBudget = 64 << 20
+const DefaultMaxUnverified = unverifiedBudget / settings.DefaultMaxRequestBytes
 
 // Authenticator rejects calls without a valid token. It is safe for
 // concurrent use.
@@ -255,17 +255,16 @@ type verdictKey struct{}
 func (a *Authenticator) TapHandle() tap.ServerInHandle {
 	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
 		msg := a.check(info.Header)
-		if msg == "" {
-			return context.WithValue(ctx, verdictKey{}, msg), nil
+		if msg != "" {
+			if a.unverified.Add(1) > a.maxUnver {
+				a.unverified.Add(-1)
+				e := unauthenticated(msg)
+				a.reject(ctx, info.FullMethodName, e, "early", true)
+				return nil, e.GRPCStatus().Err()
+			}
+			// gRPC cancels a call's context when the call ends.
+			context.AfterFunc(ctx, func() { a.unverified.Add(-1) })
 		}
-		if a.unverified.Add(1) > a.maxUnver {
-			a.unverified.Add(-1)
-			e := unauthenticated(msg)
-			a.reject(ctx, info.FullMethodName, e, "early", true)
-			return nil, e.GRPCStatus().Err()
-		}
-		// gRPC cancels a call's context when the call ends.
-		context.AfterFunc(ctx, func() { a.unverified.Add(-1) })
 		return context.WithValue(ctx, verdictKey{}, msg), nil
 	}
 }

@@ -25,8 +25,8 @@ import (
 // that allocates without end runs long; bystanders' small calls do not.
 // After a stop the guard judges again only once the stopped run has ended
 // and a collection has freed its memory: until then its garbage would look
-// like the next runs' growth. Single steps that could allocate unboundedly at once are bounded by the
-// runtimes (MaxValueBytes).
+// like the next runs' growth. Single steps that could allocate unboundedly
+// at once are bounded by the runtimes (MaxValueBytes).
 
 // guardTick is how often the memory guard samples the process's memory.
 const guardTick = 20 * time.Millisecond
